@@ -1,0 +1,49 @@
+"""Writes of accounts: API tokens."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from dutydesk.accounts.models import ApiToken, User, hash_token
+from dutydesk.core.services import audit_record
+
+# last_used_at is written at most this often per token, to keep reads cheap.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, by: User | None = None) -> tuple[ApiToken, str]:
+    """A new token for the user; the raw value is returned once and never stored."""
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100] or "API token", prefix=raw[:10], token_hash=hash_token(raw)
+    )
+    audit_record(actor=by or user, action="api_token.created", obj=token)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=by, action="api_token.revoked", obj=token)
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user behind a raw token, or None; records when the token was used."""
+    token = (
+        ApiToken.objects.active()
+        .select_related("user", "user__organization")
+        .filter(token_hash=hash_token(raw))
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    last = token.last_used_at
+    if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,68 @@
+"""Writes of the shared kernel: audit and access records, counters, the worker heartbeat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from dutydesk.core.context import client_ip
+from dutydesk.core.models import AccessLog, AuditLog, Counter, WorkerHeartbeat
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly form of a field value for the audit trail."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    organization: Any = None,
+) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        organization=organization,
+        changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()},
+        ip=client_ip.get(),
+    )
+
+
+def access_record(*, user: Any, obj: models.Model, via: str) -> AccessLog:
+    return AccessLog.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        via=via,
+        ip=client_ip.get(),
+    )
+
+
+def counter_next(name: str) -> int:
+    """The next value of a gap-free counter; call inside the transaction that uses it.
+
+    The UPDATE takes the row lock, so concurrent transactions get distinct values and a
+    rolled-back transaction gives its value back.
+    """
+    updated = Counter.objects.filter(name=name).update(value=F("value") + 1)
+    if not updated:
+        Counter.objects.create(name=name, value=1)
+        return 1
+    return Counter.objects.values_list("value", flat=True).get(name=name)
+
+
+def heartbeat_record(name: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})

@@ -1,0 +1,87 @@
+"""Claiming and sending deliveries; the worker's half of the outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from dutydesk.notify.models import Delivery, DeliveryChannel, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+# How long a claimed delivery stays reserved for the worker sending it. A worker that
+# dies mid-send leaves the row due again after this.
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential delay after the given number of failed attempts, capped at an hour."""
+    delay = timedelta(seconds=settings.DELIVERY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+def delivery_claim(delivery_id: int) -> Delivery | None:
+    """Reserve a due delivery for this worker; None when it is not due or another has it."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return Delivery.objects.get(pk=delivery_id)
+
+
+def _send_email(delivery: Delivery) -> None:
+    message = EmailMessage(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.recipient],
+        headers=delivery.headers or None,
+        connection=get_connection(fail_silently=False),
+    )
+    message.send()
+
+
+SENDERS = {DeliveryChannel.EMAIL: _send_email}
+
+
+def delivery_send(delivery_id: int) -> str:
+    """Claim and send one delivery; returns its status afterwards (or "skipped")."""
+    delivery = delivery_claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    try:
+        SENDERS[DeliveryChannel(delivery.channel)](delivery)
+    except Exception as exc:  # any failure of the transport is recorded and retried
+        failed = delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+            next_attempt_at=None if failed else timezone.now() + backoff(delivery.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        log.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, exc)
+        return DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    return DeliveryStatus.SENT
+
+
+def due_delivery_ids(limit: int = 200) -> list[int]:
+    return list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def deliveries_sweep(limit: int = 200) -> int:
+    """Send everything due, whether or not its queue task still exists; returns how many sent."""
+    return sum(delivery_send(pk) == DeliveryStatus.SENT for pk in due_delivery_ids(limit))

@@ -1,0 +1,34 @@
+"""Queuing deliveries: called inside the transaction of the change they report."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from dutydesk.notify import tasks
+from dutydesk.notify.models import Delivery, DeliveryChannel
+
+
+def delivery_queue(
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    ticket=None,
+    channel: str = DeliveryChannel.EMAIL,
+    headers: dict[str, str] | None = None,
+) -> Delivery:
+    """Write a delivery row; after commit, hand it to the worker (the sweep is the safety net)."""
+    delivery = Delivery.objects.create(
+        channel=channel,
+        kind=kind,
+        recipient=recipient,
+        subject=subject[:255],
+        body=body,
+        headers=headers or {},
+        ticket=ticket,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: tasks.deliver(delivery.pk))
+    return delivery

@@ -1,0 +1,243 @@
+"""DutyDesk settings: every value comes from the environment, with embedded defaults.
+
+A fresh checkout runs on SQLite under ``./var``; production sets ``DATABASE_URL`` and
+``REDIS_URL``. Bad values fail at start-up with the variable's name in the message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+# --- typed helpers ------------------------------------------------------------------
+
+
+def envstr(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def envint(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envurl(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, default)
+    if raw and urlsplit(raw).scheme not in schemes:
+        raise ImproperlyConfigured(f"{name} must be a {'/'.join(schemes)} URL, not {raw!r}")
+    return raw
+
+
+# --- paths and secrets ----------------------------------------------------------------
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(envstr("DUTYDESK_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _persisted_secret_key() -> str:
+    """Generate the key once and keep it in the data directory, so sessions survive restarts."""
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _persisted_secret_key()
+DEBUG = envbool("DUTYDESK_DEBUG", False)
+
+BASE_URL = envurl("DUTYDESK_BASE_URL", "http://localhost:8000", schemes=("http", "https")).rstrip(
+    "/"
+)
+HTTPS = envbool("DUTYDESK_HTTPS", BASE_URL.startswith("https://"))
+ALLOWED_HOSTS = envlist(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", urlsplit(BASE_URL).hostname or ""]
+)
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- applications ---------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "ninja",
+    "dutydesk.core",
+    "dutydesk.accounts",
+    "dutydesk.tickets",
+    "dutydesk.notify",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "dutydesk.core.context.ClientIPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dutydesk.urls"
+WSGI_APPLICATION = "dutydesk.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "admin:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------------------
+
+DATABASE_URL = envurl(
+    "DATABASE_URL",
+    f"sqlite:///{DATA_DIR / 'dutydesk.sqlite3'}",
+    schemes=("sqlite", "postgres", "postgresql", "pgsql"),
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at
+    # BEGIN, so concurrent web and worker writes wait (busy timeout) instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# --- background work ------------------------------------------------------------------
+
+REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+HUEY_IMMEDIATE = envbool("DUTYDESK_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "dutydesk",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 4, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dutydesk",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+# --- files ----------------------------------------------------------------------------
+
+MEDIA_ROOT = str(DATA_DIR / "attachments")
+MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
+STATIC_URL = "/static/"
+STATIC_ROOT = str(DATA_DIR / "static")
+WHITENOISE_USE_FINDERS = True
+ATTACHMENT_MAX_BYTES = envint("DUTYDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+MESSAGE_MAX_CHARS = envint("DUTYDESK_MESSAGE_MAX_CHARS", 200_000, minimum=100)
+# Request bodies larger than this are refused (413) before they are parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES * 2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- email ----------------------------------------------------------------------------
+
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "DutyDesk <support@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- i18n and time --------------------------------------------------------------------
+
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+LANGUAGE_CODE = envstr("LANGUAGE_CODE", "en")
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of en, ru, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [str(PACKAGE_DIR / "locale")]
+USE_I18N = True
+USE_TZ = True
+
+# --- product rules --------------------------------------------------------------------
+
+# A customer reply to a resolved ticket reopens it within this many days; later, it
+# opens a new ticket linked to the old one.
+REOPEN_WINDOW_DAYS = envint("DUTYDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
+DELIVERY_MAX_ATTEMPTS = envint("DUTYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
+DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("DUTYDESK_LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}},
+}

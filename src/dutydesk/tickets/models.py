@@ -1,0 +1,295 @@
+"""Tickets, their messages, attachments, timeline events, routing rules and inbound receipts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dutydesk.accounts.models import Organization, Team, Tier
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending (waiting for client)")
+    ON_HOLD = "on_hold", _("On hold")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 — critical")
+    P2 = "P2", _("P2 — high")
+    P3 = "P3", _("P3 — normal")
+    P4 = "P4", _("P4 — low")
+
+
+class TicketType(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    REQUEST = "request", _("Service request")
+    QUESTION = "question", _("Question")
+    PROBLEM = "problem", _("Problem")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
+    PHONE = "phone", _("Phone")
+    PORTAL = "portal", _("Portal")
+    API = "api", _("API")
+    MONITORING = "monitoring", _("Monitoring")
+    AGENT = "agent", _("Agent")
+
+
+class Ticket(models.Model):
+    number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    priority = models.CharField(
+        _("priority"), max_length=2, choices=Priority.choices, default=Priority.P3
+    )
+    type = models.CharField(
+        _("type"), max_length=10, choices=TicketType.choices, default=TicketType.REQUEST
+    )
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    # When a client writes about a ticket closed too long ago, a new ticket follows it.
+    follow_up_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from"
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_idx"),
+            models.Index(fields=["status", "priority", "updated_at"], name="ticket_status_idx"),
+            models.Index(fields=["organization", "updated_at"], name="ticket_org_idx"),
+            models.Index(fields=["team", "status", "updated_at"], name="ticket_team_idx"),
+            models.Index(fields=["assignee", "status", "updated_at"], name="ticket_assignee_idx"),
+            models.Index(fields=["requester", "updated_at"], name="ticket_requester_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("From the client")
+    OUTBOUND = "out", _("To the client")
+    INTERNAL = "internal", _("Internal")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    source_id = models.CharField(_("source id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_idx")]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"tickets/{instance.ticket_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    MESSAGE = "message", _("Client message")
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+    STATUS = "status", _("Status changed")
+    PRIORITY = "priority", _("Priority changed")
+    TYPE = "type", _("Type changed")
+    CATEGORY = "category", _("Category changed")
+    TEAM = "team", _("Team changed")
+    TIER = "tier", _("Tier changed")
+    ASSIGNEE = "assignee", _("Assignee changed")
+    REOPENED = "reopened", _("Reopened")
+    MERGED = "merged", _("Merged")
+    LINKED = "linked", _("Linked")
+    ROUTED = "routed", _("Routed")
+
+
+class TicketEvent(models.Model):
+    """One line of the ticket's timeline."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    old_value = models.CharField(_("before"), max_length=255, blank=True)
+    new_value = models.CharField(_("after"), max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.old_value} → {self.new_value}"
+
+
+class InboundReceipt(models.Model):
+    """One per inbound item ever accepted; the unique key makes a redelivery a no-op."""
+
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    source_id = models.CharField(max_length=255)
+    # A hash of the item's content: the same source id with other content is a conflict.
+    digest = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_ticket = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "source_id"], name="inbound_source_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.source_id}"
+
+
+class RoutingRule(models.Model):
+    """Sets team, tier, priority and type of new tickets that match; first match wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    keywords = models.CharField(
+        _("keywords in subject"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated; any one matches, case-insensitive."),
+    )
+    set_team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    set_tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, blank=True)
+    set_priority = models.CharField(
+        _("priority"), max_length=2, choices=Priority.choices, blank=True
+    )
+    set_type = models.CharField(_("type"), max_length=10, choices=TicketType.choices, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip().lower() for k in self.keywords.split(",") if k.strip()]

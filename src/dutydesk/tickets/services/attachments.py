@@ -1,0 +1,58 @@
+"""Storing attachments: size limit, sniffed content type, content-addressed file names."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+
+from dutydesk.tickets.errors import InboundRejected
+from dutydesk.tickets.inbound import InboundAttachment
+from dutydesk.tickets.models import Attachment, Message, Ticket
+
+
+def sniff_content_type(content: bytes, filename: str) -> str:
+    """The type the bytes say they are; the name's extension only for text-like files."""
+    kind = filetype.guess(content[:8192])
+    if kind is not None:
+        return kind.mime
+    guessed, _encoding = mimetypes.guess_type(filename)
+    if guessed and guessed.startswith("text/"):
+        return guessed
+    try:
+        content[:8192].decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def attachments_validate(items: tuple[InboundAttachment, ...]) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    for item in items:
+        if len(item.content) > limit:
+            raise InboundRejected(
+                _("Attachment %(name)s is larger than %(limit)s bytes.")
+                % {"name": item.filename, "limit": limit},
+                {"attachments": _("too large")},
+            )
+
+
+def attachment_store(
+    *, ticket: Ticket, message: Message | None, item: InboundAttachment
+) -> Attachment:
+    digest = hashlib.sha256(item.content).hexdigest()
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        filename=(item.filename or "attachment").replace("/", "_")[:255],
+        content_type=sniff_content_type(item.content, item.filename),
+        size=len(item.content),
+        sha256=digest,
+    )
+    attachment.file.save(digest, ContentFile(item.content), save=False)
+    attachment.save()
+    return attachment

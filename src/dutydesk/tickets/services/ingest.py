@@ -1,0 +1,316 @@
+"""The one ingest path: every channel's inbound item becomes a ticket or a message here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutydesk.accounts.models import Organization, Role, User
+from dutydesk.core.html import html_to_text, sanitize_html, text_to_html
+from dutydesk.core.services import audit_record, counter_next
+from dutydesk.tickets import selectors
+from dutydesk.tickets.errors import InboundConflict, InboundRejected
+from dutydesk.tickets.inbound import Inbound
+from dutydesk.tickets.models import (
+    Channel,
+    Direction,
+    EventKind,
+    InboundReceipt,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketType,
+)
+from dutydesk.tickets.services.attachments import attachment_store, attachments_validate
+from dutydesk.tickets.services.events import event_record
+from dutydesk.tickets.services.notices import notify_client_message, notify_ticket_created
+from dutydesk.tickets.services.routing import route
+
+TICKET_COUNTER = "ticket_number"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ticket: Ticket
+    message: Message | None
+    created: bool  # a new ticket was opened
+    duplicate: bool = False  # the item had been accepted before; nothing was written
+    reopened: bool = False
+
+
+def ingest(inbound: Inbound) -> IngestResult:
+    """Accept one inbound item exactly once: thread it into its ticket or open a new one.
+
+    Everything — ticket, message, attachments, events, audit, notices — commits together.
+    A repeat of an accepted item returns the first result; a reused source id with other
+    content raises ``InboundConflict``; bad input raises ``InboundRejected``.
+    """
+    inbound_validate(inbound)
+    digest = inbound.digest()
+    if (earlier := _earlier_result(inbound, digest)) is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            return _ingest(inbound, digest)
+    except IntegrityError:
+        # A concurrent delivery of the same item committed first.
+        if (earlier := _earlier_result(inbound, digest)) is not None:
+            return earlier
+        raise
+
+
+def inbound_validate(inbound: Inbound) -> None:
+    errors: dict[str, str] = {}
+    if inbound.channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if not inbound.source_id or len(inbound.source_id) > 255:
+        errors["source_id"] = _("A source id of 1 to 255 characters is required.")
+    try:
+        validate_email(inbound.sender_email)
+    except ValidationError:
+        errors["requester"] = _("A valid email address is required.")
+    if inbound.ticket_number is None and not inbound.subject.strip():
+        errors["subject"] = _("The subject must not be empty.")
+    if len(inbound.subject) > 255:
+        errors["subject"] = _("The subject must be at most 255 characters.")
+    if not (inbound.body_text.strip() or inbound.body_html.strip() or inbound.attachments):
+        errors["body"] = _("The message must not be empty.")
+    if max(len(inbound.body_text), len(inbound.body_html)) > settings.MESSAGE_MAX_CHARS:
+        errors["body"] = _("The message must be at most %(n)d characters.") % {
+            "n": settings.MESSAGE_MAX_CHARS
+        }
+    if inbound.priority and inbound.priority not in Priority.values:
+        errors["priority"] = _("The priority must be one of P1, P2, P3, P4.")
+    if inbound.type and inbound.type not in TicketType.values:
+        errors["type"] = _("Unknown ticket type.")
+    if errors:
+        raise InboundRejected(_("The request is not valid."), errors)
+    attachments_validate(inbound.attachments)
+
+
+def _earlier_result(inbound: Inbound, digest: str) -> IngestResult | None:
+    receipt = (
+        InboundReceipt.objects.select_related("ticket", "message")
+        .filter(channel=inbound.channel, source_id=inbound.source_id)
+        .first()
+    )
+    if receipt is None:
+        return None
+    if receipt.digest != digest:
+        raise InboundConflict(
+            _("This source id was already used for a different request."),
+            {"source_id": _("already used with different content")},
+        )
+    ticket = receipt.ticket
+    return IngestResult(
+        ticket=ticket, message=receipt.message, created=receipt.created_ticket, duplicate=True
+    )
+
+
+def _ingest(inbound: Inbound, digest: str) -> IngestResult:
+    requester, organization = _requester(inbound)
+    ticket = _thread_target(inbound, requester)
+    reopened = False
+    if ticket is not None and ticket.status in (Status.RESOLVED, Status.CLOSED):
+        if _within_reopen_window(ticket):
+            _reopen(ticket, by=requester)
+            reopened = True
+        else:
+            return _open_ticket(inbound, digest, requester, ticket.organization, ticket)
+    if ticket is None:
+        return _open_ticket(inbound, digest, requester, organization, None)
+
+    message = _add_message(ticket, inbound, requester)
+    if ticket.status == Status.PENDING:
+        _set_status(ticket, Status.OPEN, by=requester)
+    ticket.save()  # bumps updated_at
+    event_record(ticket, actor=requester, kind=EventKind.MESSAGE, message=message.pk)
+    audit_record(
+        actor=requester, action="ticket.message", obj=ticket, organization=ticket.organization
+    )
+    notify_client_message(ticket, message)
+    _receipt(inbound, digest, ticket, message, created=False)
+    return IngestResult(ticket=ticket, message=message, created=False, reopened=reopened)
+
+
+def _requester(inbound: Inbound) -> tuple[User, Organization]:
+    email = inbound.sender_email.strip().lower()
+    organization = inbound.organization
+    user = User.objects.select_related("organization").filter(email=email).first()
+    if user is not None:
+        if user.is_customer and organization and user.organization_id != organization.pk:
+            raise InboundRejected(
+                _("The requester belongs to another organisation."),
+                {"requester": _("belongs to another organisation")},
+            )
+        organization = organization or user.organization
+        if organization is None:
+            raise InboundRejected(
+                _("The organisation must be given."), {"organization": _("required")}
+            )
+        return user, organization
+    organization = organization or organization_for_email(email)
+    if organization is None:
+        raise InboundRejected(
+            _("No organisation is known for this sender."), {"organization": _("unknown")}
+        )
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "name": inbound.sender_name[:200],
+            "role": Role.CUSTOMER,
+            "organization": organization,
+            "language": organization.language,
+            "password": "!",  # an unusable password: the contact signs in by email link
+        },
+    )
+    if created:
+        audit_record(
+            actor=inbound.submitted_by,
+            action="contact.created",
+            obj=user,
+            organization=organization,
+        )
+    return user, organization
+
+
+def organization_for_email(email: str) -> Organization | None:
+    domain = email.rsplit("@", 1)[-1]
+    for organization in Organization.objects.filter(
+        is_active=True, email_domains__icontains=domain
+    ):
+        domains = {d.strip().lower() for d in organization.email_domains.split(",")}
+        if domain in domains:
+            return organization
+    return None
+
+
+def _thread_target(inbound: Inbound, requester: User) -> Ticket | None:
+    """The ticket the item names, if the sender may write to it; merges are followed."""
+    if inbound.ticket_number is None:
+        return None
+    visible = selectors.ticket_queryset(user=requester)
+    ticket = visible.select_for_update().filter(number=inbound.ticket_number).first()
+    for _hop in range(10):
+        if ticket is None or ticket.merged_into_id is None:
+            break
+        ticket = visible.select_for_update().filter(pk=ticket.merged_into_id).first()
+    return ticket
+
+
+def _within_reopen_window(ticket: Ticket) -> bool:
+    if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
+        return False
+    window = timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    return timezone.now() - ticket.resolved_at <= window
+
+
+def _set_status(ticket: Ticket, status: str, *, by: User | None) -> None:
+    event_record(ticket, actor=by, kind=EventKind.STATUS, old=ticket.status, new=status)
+    ticket.status = status
+
+
+def _reopen(ticket: Ticket, *, by: User) -> None:
+    _set_status(ticket, Status.OPEN, by=by)
+    ticket.reopen_count += 1
+    ticket.resolved_at = None
+    event_record(ticket, actor=by, kind=EventKind.REOPENED, new=ticket.reopen_count)
+
+
+def _add_message(ticket: Ticket, inbound: Inbound, author: User) -> Message:
+    body_html = sanitize_html(inbound.body_html) if inbound.body_html else ""
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        direction=Direction.INBOUND,
+        body_text=inbound.body_text or html_to_text(body_html),
+        body_html=body_html or text_to_html(inbound.body_text),
+        channel=inbound.channel,
+        source_id=inbound.source_id,
+    )
+    for item in inbound.attachments:
+        attachment_store(ticket=ticket, message=message, item=item)
+    return message
+
+
+def _open_ticket(
+    inbound: Inbound,
+    digest: str,
+    requester: User,
+    organization: Organization,
+    follow_up_of: Ticket | None,
+) -> IngestResult:
+    subject = inbound.subject.strip() or (follow_up_of.subject if follow_up_of else "")
+    decided = route(
+        organization=organization,
+        channel=inbound.channel,
+        category=inbound.category,
+        subject=subject,
+    )
+    ticket = Ticket.objects.create(
+        number=counter_next(TICKET_COUNTER),
+        organization=organization,
+        requester=requester,
+        subject=subject[:255],
+        priority=inbound.priority or decided.priority or Priority.P3,
+        type=inbound.type or decided.type or TicketType.REQUEST,
+        category=inbound.category,
+        channel=inbound.channel,
+        team=decided.team,
+        tier=decided.tier,
+        follow_up_of=follow_up_of,
+    )
+    message = _add_message(ticket, inbound, requester)
+    event_record(
+        ticket,
+        actor=inbound.submitted_by or requester,
+        kind=EventKind.CREATED,
+        new=ticket.status,
+        channel=inbound.channel,
+    )
+    if decided.rule is not None:
+        event_record(
+            ticket,
+            actor=None,
+            kind=EventKind.ROUTED,
+            new=decided.rule.name,
+            team=decided.team.slug if decided.team else None,
+        )
+    if follow_up_of is not None:
+        event_record(
+            ticket,
+            actor=requester,
+            kind=EventKind.LINKED,
+            new=follow_up_of.reference,
+            relation="follow_up_of",
+        )
+    audit_record(
+        actor=inbound.submitted_by or requester,
+        action="ticket.created",
+        obj=ticket,
+        organization=organization,
+    )
+    notify_ticket_created(ticket)
+    _receipt(inbound, digest, ticket, message, created=True)
+    return IngestResult(ticket=ticket, message=message, created=True)
+
+
+def _receipt(
+    inbound: Inbound, digest: str, ticket: Ticket, message: Message | None, *, created: bool
+) -> None:
+    InboundReceipt.objects.create(
+        channel=inbound.channel,
+        source_id=inbound.source_id,
+        digest=digest,
+        ticket=ticket,
+        message=message,
+        created_ticket=created,
+    )

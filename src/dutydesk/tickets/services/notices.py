@@ -1,0 +1,109 @@
+"""What DutyDesk tells people about a ticket; each notice is an outbox delivery."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dutydesk.accounts.models import User
+from dutydesk.notify.services import delivery_queue
+from dutydesk.tickets.models import Message, Ticket
+
+# The first-response promise quoted in confirmations until a client's SLA policy sets it.
+DEFAULT_RESPONSE_MINUTES = {"P1": 15, "P2": 60, "P3": 240, "P4": 480}
+
+
+def promised_response(ticket: Ticket) -> str:
+    minutes = DEFAULT_RESPONSE_MINUTES.get(ticket.priority, 240)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _language(user: User | None, ticket: Ticket) -> str:
+    return (user.language if user else "") or ticket.organization.language or settings.LANGUAGE_CODE
+
+
+def _queue(
+    kind: str, *, ticket: Ticket, to: User | str, subject: str, template: str, **context
+) -> None:
+    recipient = to.email if isinstance(to, User) else to
+    user = to if isinstance(to, User) else None
+    with translation.override(_language(user, ticket)):
+        body = render_to_string(
+            f"tickets/email/{template}.txt",
+            {"ticket": ticket, "recipient": user, "base_url": settings.BASE_URL, **context},
+        )
+        delivery_queue(
+            kind=kind,
+            recipient=recipient,
+            subject=" ".join(filter(None, [f"[{ticket.reference}]", str(subject), ticket.subject])),
+            body=body,
+            ticket=ticket,
+            headers={"X-DutyDesk-Ticket": str(ticket.number)},
+        )
+
+
+def notify_ticket_created(ticket: Ticket) -> None:
+    """Confirm to the client, with the number and the promised time; tell the team's queue."""
+    if ticket.requester.is_active and ticket.requester.email:
+        with translation.override(_language(ticket.requester, ticket)):
+            promise = promised_response(ticket)
+        _queue(
+            "ticket_confirmation",
+            ticket=ticket,
+            to=ticket.requester,
+            subject="",
+            template="confirmation",
+            promise=promise,
+        )
+    if ticket.team and ticket.team.email:
+        _queue(
+            "ticket_new_for_team",
+            ticket=ticket,
+            to=ticket.team.email,
+            subject=_("New ticket:"),
+            template="new_for_team",
+        )
+
+
+def notify_assigned(ticket: Ticket, *, by: User | None) -> None:
+    if ticket.assignee and ticket.assignee != by and ticket.assignee.email:
+        _queue(
+            "ticket_assigned",
+            ticket=ticket,
+            to=ticket.assignee,
+            subject=_("Assigned to you:"),
+            template="assigned",
+            by=by,
+        )
+
+
+def notify_client_message(ticket: Ticket, message: Message) -> None:
+    """A client wrote: tell the assignee, or the team's queue when nobody has the ticket."""
+    to: User | str | None = ticket.assignee or (ticket.team.email if ticket.team else None)
+    if to:
+        _queue(
+            "client_message",
+            ticket=ticket,
+            to=to,
+            subject=_("Client replied:"),
+            template="client_message",
+            message=message,
+        )
+
+
+def notify_agent_reply(ticket: Ticket, message: Message) -> None:
+    if ticket.requester.is_active and ticket.requester.email:
+        _queue(
+            "agent_reply",
+            ticket=ticket,
+            to=ticket.requester,
+            subject="",
+            template="agent_reply",
+            message=message,
+        )
