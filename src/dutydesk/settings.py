@@ -194,6 +194,7 @@ MEDIA_ROOT = str(DATA_DIR / "attachments")
 MEDIA_URL = "/media/"  # never served directly: attachments go through a permission check
 STATIC_URL = "/static/"
 STATIC_ROOT = str(DATA_DIR / "static")
+Path(STATIC_ROOT).mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 ATTACHMENT_MAX_BYTES = envint("DUTYDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 MESSAGE_MAX_CHARS = envint("DUTYDESK_MESSAGE_MAX_CHARS", 200_000, minimum=100)

@@ -1,4 +1,6 @@
-"""Settings for the test run: tasks run in-process, passwords hash fast."""
+"""Settings for the test run: tasks run in-process, passwords hash fast, files go to a temp dir."""
+
+import tempfile
 
 from dutydesk.settings import *  # noqa: F403
 from dutydesk.settings import HUEY
@@ -6,3 +8,4 @@ from dutydesk.settings import HUEY
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dutydesk-test-media-")

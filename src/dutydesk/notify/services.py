@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dutydesk.notify import tasks
-from dutydesk.notify.models import Delivery, DeliveryChannel
+from dutydesk.notify.models import Delivery, DeliveryChannel, DeliveryStatus
 
 
 def delivery_queue(
@@ -32,3 +33,10 @@ def delivery_queue(
     )
     transaction.on_commit(lambda: tasks.deliver(delivery.pk))
     return delivery
+
+
+def deliveries_retry(deliveries: QuerySet[Delivery]) -> int:
+    """Make unsent deliveries due now with a fresh attempt budget; the sweep sends them."""
+    return deliveries.exclude(status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
