@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,10 +57,13 @@ def counter_next(name: str) -> int:
     The UPDATE takes the row lock, so concurrent transactions get distinct values and a
     rolled-back transaction gives its value back.
     """
-    updated = Counter.objects.filter(name=name).update(value=F("value") + 1)
-    if not updated:
-        Counter.objects.create(name=name, value=1)
-        return 1
+    if not Counter.objects.filter(name=name).update(value=F("value") + 1):
+        try:
+            with transaction.atomic():
+                Counter.objects.create(name=name, value=1)
+            return 1
+        except IntegrityError:  # another transaction created it first
+            Counter.objects.filter(name=name).update(value=F("value") + 1)
     return Counter.objects.values_list("value", flat=True).get(name=name)
 
 
