@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from dutydesk.api.urls import api
 from dutydesk.core import views as core_views
 from dutydesk.tickets import views as ticket_views
+
+admin.site.site_header = _("DutyDesk administration")
+admin.site.site_title = _("DutyDesk")
+admin.site.index_title = _("Configuration and logs")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
