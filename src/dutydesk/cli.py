@@ -252,6 +252,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     base_url = f"http://{_url_host(args.host)}:{args.port}"
     os.environ.setdefault("ALLOWED_HOSTS", "*")
     os.environ.setdefault("DUTYDESK_BASE_URL", base_url)
+    if "EMAIL_HOST" not in os.environ and "EMAIL_BACKEND" not in os.environ:
+        # No mail server configured: the demo prints outgoing mail in its console.
+        os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
     if not _port_is_free(args.host, args.port):
         print(f"{PROG}: {args.host}:{args.port} is already in use; try --port", file=sys.stderr)
         return 1

@@ -36,7 +36,14 @@ def delivery_queue(
 
 
 def deliveries_retry(deliveries: QuerySet[Delivery]) -> int:
-    """Make unsent deliveries due now with a fresh attempt budget; the sweep sends them."""
-    return deliveries.exclude(status=DeliveryStatus.SENT).update(
+    """Make failed deliveries due now with a fresh attempt budget; the sweep sends them."""
+    return deliveries.filter(status=DeliveryStatus.FAILED).update(
         status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+
+
+def deliveries_cancel(deliveries: QuerySet[Delivery], *, reason: str) -> int:
+    """Withdraw unsent deliveries; they are kept, with the reason, but never sent."""
+    return deliveries.filter(status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED, next_attempt_at=None, last_error=reason
     )
