@@ -192,6 +192,7 @@ class EventKind(models.TextChoices):
     MESSAGE = "message", _("Client message")
     REPLY = "reply", _("Reply")
     NOTE = "note", _("Internal note")
+    ATTACHMENT = "attachment", _("File attached")
     STATUS = "status", _("Status changed")
     PRIORITY = "priority", _("Priority changed")
     TYPE = "type", _("Type changed")

@@ -61,3 +61,12 @@ def attachment_get(*, user: User, pk: int) -> Attachment:
     if not user.is_agent:
         attachments = attachments.exclude(message__is_internal=True)
     return get_object_or_404(attachments.select_related("ticket", "message"), pk=pk)
+
+
+def attachment_list(*, user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    """The attachments of a ticket fetched through ``ticket_get``; customers never see those
+    of internal notes."""
+    attachments = ticket.attachments.all()
+    if not user.is_agent:
+        attachments = attachments.exclude(message__is_internal=True)
+    return attachments

@@ -8,11 +8,15 @@ import mimetypes
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dutydesk.accounts.models import User
+from dutydesk.core.services import audit_record
 from dutydesk.tickets.errors import InboundRejected
 from dutydesk.tickets.inbound import InboundAttachment
-from dutydesk.tickets.models import Attachment, Message, Ticket
+from dutydesk.tickets.models import Attachment, EventKind, Message, Ticket
+from dutydesk.tickets.services.events import event_record
 
 
 def sniff_content_type(content: bytes, filename: str) -> str:
@@ -55,4 +59,29 @@ def attachment_store(
     )
     attachment.file.save(digest, ContentFile(item.content), save=False)
     attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(*, ticket: Ticket, by: User, item: InboundAttachment) -> Attachment:
+    """Store a file on a ticket the user can see (fetched through a selector).
+
+    A file without a message is visible to everyone who sees the ticket, clients
+    included; nobody is notified. Raises ``InboundRejected`` when it is too large.
+    """
+    attachments_validate((item,))
+    ticket = Ticket.objects.select_for_update().select_related("organization").get(pk=ticket.pk)
+    attachment = attachment_store(ticket=ticket, message=None, item=item)
+    event_record(
+        ticket,
+        actor=by,
+        kind=EventKind.ATTACHMENT,
+        new=attachment.filename,
+        attachment=attachment.pk,
+        size=attachment.size,
+    )
+    ticket.save(update_fields=["updated_at"])
+    audit_record(
+        actor=by, action="ticket.attachment_added", obj=ticket, organization=ticket.organization
+    )
     return attachment

@@ -91,6 +91,10 @@ def inbound_validate(inbound: Inbound) -> None:
         errors["priority"] = _("The priority must be one of P1, P2, P3, P4.")
     if inbound.type and inbound.type not in TicketType.values:
         errors["type"] = _("Unknown ticket type.")
+    for name in ("subject", "body_text", "body_html", "sender_name"):
+        if "\x00" in getattr(inbound, name):
+            # PostgreSQL text cannot hold NUL; such input is malformed, not to be trimmed.
+            errors["body" if name.startswith("body") else name] = _("Contains a NUL character.")
     if errors:
         raise InboundRejected(_("The request is not valid."), errors)
     attachments_validate(inbound.attachments)

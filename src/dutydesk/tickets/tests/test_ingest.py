@@ -212,3 +212,10 @@ def test_html_body_is_sanitized(acme, anna):
     message = ticket.messages.get()
     assert "script" not in message.body_html and "onclick" not in message.body_html
     assert message.body_text == "Hi"
+
+
+def test_nul_characters_are_rejected(acme, anna):
+    with pytest.raises(InboundRejected) as excinfo:
+        ingest(inbound(organization=acme, body_text="bad\x00byte"))
+    assert "body" in excinfo.value.errors
+    assert Ticket.objects.count() == 0
