@@ -34,5 +34,8 @@ def test_api_docs_render_without_external_assets(live_server):
         page.goto(f"{live_server.url}/api/v1/docs")
         page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
         assert "DutyDesk API" in page.locator(".swagger-ui .info .title").inner_text()
+        page.wait_for_selector(".opblock-summary-path", timeout=15000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/v1/tickets" in paths and "/api/v1/tickets/{number}/replies" in paths
         screenshot(page, "api-docs-desktop")
         assert external == []
