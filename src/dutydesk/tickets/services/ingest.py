@@ -146,26 +146,40 @@ def _ingest(inbound: Inbound, digest: str) -> IngestResult:
 
 
 def _requester(inbound: Inbound) -> tuple[User, Organization]:
+    """The contact the item comes from (created on first contact) and their organisation."""
     email = inbound.sender_email.strip().lower()
-    organization = inbound.organization
+    submitter = inbound.submitted_by
+    if submitter is not None and submitter.is_customer and submitter.email != email:
+        raise InboundRejected(
+            _("Clients can file tickets only in their own name."),
+            {"requester": _("customers can file tickets only in their own name")},
+        )
     user = User.objects.select_related("organization").filter(email=email).first()
-    if user is not None:
-        if user.is_customer and organization and user.organization_id != organization.pk:
-            raise InboundRejected(
-                _("The requester belongs to another organisation."),
-                {"requester": _("belongs to another organisation")},
-            )
-        organization = organization or user.organization
-        if organization is None:
-            raise InboundRejected(
-                _("The organisation must be given."), {"organization": _("required")}
-            )
-        return user, organization
-    organization = organization or organization_for_email(email)
+    given = inbound.organization
+    if user is not None and user.is_customer and given and user.organization_id != given.pk:
+        raise InboundRejected(
+            _("The requester belongs to another organisation."),
+            {"requester": _("belongs to another organisation")},
+        )
+    organization = (
+        inbound.organization
+        or (user.organization if user is not None else None)
+        or organization_for_email(email)
+    )
     if organization is None:
         raise InboundRejected(
             _("No organisation is known for this sender."), {"organization": _("unknown")}
         )
+    if not organization.is_active:
+        raise InboundRejected(
+            _("This organisation is no longer served."), {"organization": _("inactive")}
+        )
+    if user is None:
+        user = _contact_for(email, inbound, organization)
+    return user, organization
+
+
+def _contact_for(email: str, inbound: Inbound, organization: Organization) -> User:
     user, created = User.objects.get_or_create(
         email=email,
         defaults={
@@ -183,7 +197,7 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
             obj=user,
             organization=organization,
         )
-    return user, organization
+    return user
 
 
 def organization_for_email(email: str) -> Organization | None:

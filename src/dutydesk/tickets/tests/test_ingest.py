@@ -219,3 +219,32 @@ def test_nul_characters_are_rejected(acme, anna):
         ingest(inbound(organization=acme, body_text="bad\x00byte"))
     assert "body" in excinfo.value.errors
     assert Ticket.objects.count() == 0
+
+
+def test_a_customer_cannot_file_in_someone_elses_name(acme, anna, boris):
+    with pytest.raises(InboundRejected) as excinfo:
+        ingest(inbound(organization=acme, sender_email="boris@acme.test", submitted_by=anna))
+    assert "requester" in excinfo.value.errors
+    assert Ticket.objects.count() == 0
+
+
+def test_an_inactive_organisation_gets_no_new_tickets(acme, anna):
+    acme.is_active = False
+    acme.save()
+    with pytest.raises(InboundRejected) as excinfo:
+        ingest(inbound(organization=acme))
+    assert "organization" in excinfo.value.errors
+    assert Ticket.objects.count() == 0
+
+
+def test_staff_can_file_for_a_new_contact_of_a_client(acme, l1_agent):
+    ticket = ingest(
+        inbound(
+            organization=acme,
+            sender_email="caller@acme.test",
+            channel="phone",
+            submitted_by=l1_agent,
+        )
+    ).ticket
+    assert ticket.requester.organization == acme
+    assert ticket.events.get(kind=EventKind.CREATED).actor == l1_agent
