@@ -67,7 +67,11 @@ def _after(keys: tuple[str, ...], values: list[Any]) -> Q:
         equal = {k.lstrip("-"): v for k, v in zip(keys[:i], values[:i], strict=True)}
         op = "lt" if key.startswith("-") else "gt"
         branches.append(Q(**equal, **{f"{key.lstrip('-')}__{op}": values[i]}))
-    return reduce(or_, branches)
+    # Redundant, but it is what lets the database use the first key's index as a range
+    # condition; without it, a deep page scans and filters every row before it.
+    first = keys[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    return bound & reduce(or_, branches)
 
 
 def keyset_page(

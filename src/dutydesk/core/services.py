@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -69,3 +69,15 @@ def counter_next(name: str) -> int:
 
 def heartbeat_record(name: str) -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
+
+
+def database_analyze() -> bool:
+    """Refresh SQLite's planner statistics; PostgreSQL's autovacuum does this by itself.
+
+    Without statistics SQLite sorts a whole team queue to show its first page.
+    """
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return True

@@ -1,8 +1,9 @@
 import pytest
+from django.db import connection
 
 from dutydesk.core.context import client_ip
 from dutydesk.core.models import AccessLog, AppendOnlyError, AuditLog
-from dutydesk.core.services import access_record, audit_record, counter_next
+from dutydesk.core.services import access_record, audit_record, counter_next, database_analyze
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +40,7 @@ def test_audit_and_access_records_are_append_only(acme, l1_agent):
 
 def test_counter_gives_consecutive_values(db):
     assert [counter_next("test") for _ in range(3)] == [1, 2, 3]
+
+
+def test_database_analyze_refreshes_sqlite_statistics(db):
+    assert database_analyze() == (connection.vendor == "sqlite")
