@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, ProgrammingError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -52,11 +52,15 @@ def access_record(*, user: Any, obj: models.Model, via: str) -> AccessLog:
 
 
 def counter_next(name: str) -> int:
-    """The next value of a gap-free counter; call inside the transaction that uses it.
+    """The next value of a named counter; call inside the transaction that uses it.
 
-    The UPDATE takes the row lock, so concurrent transactions get distinct values and a
-    rolled-back transaction gives its value back.
+    On PostgreSQL it is a sequence: no lock is held until commit, so concurrent ticket
+    creation does not queue behind one row, and a rolled-back transaction leaves a gap.
+    On SQLite, where one transaction writes at a time anyway, it is a counter row
+    advanced under the write lock, and gap-free.
     """
+    if connection.vendor == "postgresql":
+        return _sequence_next(name)
     if not Counter.objects.filter(name=name).update(value=F("value") + 1):
         try:
             with transaction.atomic():
@@ -65,6 +69,24 @@ def counter_next(name: str) -> int:
         except IntegrityError:  # another transaction created it first
             Counter.objects.filter(name=name).update(value=F("value") + 1)
     return Counter.objects.values_list("value", flat=True).get(name=name)
+
+
+def sequence_name(counter: str) -> str:
+    if not counter.replace("_", "").isalnum():
+        raise ValueError(f"bad counter name {counter!r}")
+    return f"dutydesk_{counter}_seq"
+
+
+def _sequence_next(name: str) -> int:
+    sequence = sequence_name(name)
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT nextval(%s)", [sequence])
+        except ProgrammingError:  # first use of a counter no migration created
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+            cursor.execute("SELECT nextval(%s)", [sequence])
+        return cursor.fetchone()[0]
 
 
 def heartbeat_record(name: str) -> None:

@@ -21,8 +21,8 @@ def test_new_request_opens_a_numbered_ticket_routed_to_the_clients_team(acme, an
 
     ticket = result.ticket
     assert result.created and not result.duplicate
-    assert ticket.number == 1001
-    assert ticket.reference == "#1001"
+    assert ticket.number >= 1001  # numbering starts at 1001 (a sequence on PostgreSQL)
+    assert ticket.reference == f"#{ticket.number}"
     assert (ticket.organization, ticket.requester) == (acme, anna)
     assert ticket.status == Status.NEW
     assert ticket.priority == "P2"
@@ -35,7 +35,7 @@ def test_new_request_opens_a_numbered_ticket_routed_to_the_clients_team(acme, an
 
 def test_ticket_numbers_are_sequential(acme, anna):
     numbers = [ingest(inbound(organization=acme)).ticket.number for _ in range(3)]
-    assert numbers == [1001, 1002, 1003]
+    assert numbers == list(range(numbers[0], numbers[0] + 3))
 
 
 def test_client_gets_a_confirmation_with_number_and_promised_time(
