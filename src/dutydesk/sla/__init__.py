@@ -1,0 +1,1 @@
+"""Service levels: calendars, policies and the clock that measures working time."""
