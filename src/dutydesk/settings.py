@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "dutydesk.accounts",
     "dutydesk.tickets",
     "dutydesk.notify",
+    "dutydesk.sla",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ CHANGELISTS = [
     "core_auditlog",
     "core_accesslog",
     "notify_delivery",
+    "sla_businesscalendar",
 ]
 
 

@@ -1,0 +1,72 @@
+"""Admin pages for business calendars, validated whole before anything is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+
+from dutydesk.core.admin import AuditedAdmin
+from dutydesk.sla.calendars import calendar_validate
+from dutydesk.sla.models import BusinessCalendar, CalendarDay, WorkingInterval
+
+
+class CalendarFormSet(BaseInlineFormSet):
+    """An inline that knows its sibling inlines, so the last one checks the calendar whole."""
+
+    def __init__(self, *args: Any, siblings: list[CalendarFormSet] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.siblings = siblings if siblings is not None else []
+        self.siblings.append(self)
+
+    def rows(self) -> list[Any]:
+        return [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self is not self.siblings[-1] or len(self.siblings) < 2:
+            return
+        if not all(sibling.is_valid() for sibling in self.siblings[:-1]) or any(self.errors):
+            return  # the row errors come first
+        intervals = [r for s in self.siblings for r in s.rows() if isinstance(r, WorkingInterval)]
+        days = [r for s in self.siblings for r in s.rows() if isinstance(r, CalendarDay)]
+        try:
+            calendar_validate(calendar=self.instance, intervals=intervals, days=days)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+
+class WorkingIntervalInline(admin.TabularInline):
+    model = WorkingInterval
+    formset = CalendarFormSet
+    extra = 0
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    formset = CalendarFormSet
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "time_zone", "always_open", "holiday_country"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [WorkingIntervalInline, CalendarDayInline]
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # One list per request and calendar: the inlines register themselves in it.
+        group: dict[int, list[CalendarFormSet]] = request.__dict__.setdefault("_sla_inlines", {})
+        kwargs["siblings"] = group.setdefault(id(obj), [])
+        return kwargs

@@ -1,0 +1,137 @@
+"""Business calendars as data: weekly working intervals, holidays and transferred days."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    WORKING = "working", _("Working day (transferred)")
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(
+            _("Unknown time zone %(zone)r: give an IANA name such as Europe/Moscow."),
+            code="time_zone",
+            params={"zone": value},
+        ) from None
+
+
+def validate_holiday_country(value: str) -> None:
+    if value and value not in holidays.list_supported_countries():
+        raise ValidationError(
+            _("Unknown holiday country %(code)r: give an ISO code such as RU."),
+            code="holiday_country",
+            params={"code": value},
+        )
+
+
+class BusinessCalendar(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
+    always_open = models.BooleanField(
+        _("always open (24/7)"), default=False, help_text=_("Working hours are ignored.")
+    )
+    holiday_country = models.CharField(
+        _("holiday country"),
+        max_length=8,
+        blank=True,
+        validators=[validate_holiday_country],
+        help_text=_("ISO code whose public holidays apply, e.g. RU; empty for none."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingInterval(models.Model):
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="intervals"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"), null=True, blank=True, help_text=_("Empty: midnight."))
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name = _("working interval")
+        verbose_name_plural = _("working intervals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6), name="working_interval_weekday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = self.end.strftime("%H:%M") if self.end else "24:00"
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{end}"
+
+
+class CalendarDay(models.Model):
+    """A date off the weekly pattern: a holiday, or a weekend day worked as a weekday."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    works_as_weekday = models.PositiveSmallIntegerField(
+        _("works as"),
+        choices=Weekday.choices,
+        null=True,
+        blank=True,
+        help_text=_("For a working day: whose weekday's hours it works."),
+    )
+    yearly = models.BooleanField(
+        _("every year"), default=False, help_text=_("Holidays only: repeats on this month and day.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "date", "kind"], name="calendar_day_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="holiday", works_as_weekday__isnull=True)
+                | models.Q(kind="working", works_as_weekday__lte=6, yearly=False),
+                name="calendar_day_kind_fields",
+                violation_error_message=_(
+                    "A working day needs the weekday it works as and does not repeat yearly; "
+                    "a holiday has no weekday to work as."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
