@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _analyze_after_migrate(sender: AppConfig, **kwargs: object) -> None:
@@ -11,6 +12,7 @@ def _analyze_after_migrate(sender: AppConfig, **kwargs: object) -> None:
 class CoreConfig(AppConfig):
     name = "dutydesk.core"
     label = "core"
+    verbose_name = _("Logs and system")
 
     def ready(self) -> None:
         post_migrate.connect(_analyze_after_migrate, sender=self)
