@@ -91,11 +91,19 @@ class TeamAdmin(AuditedAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(AuditedAdmin):
-    list_display = ["name", "slug", "default_team", "support_hours", "language", "is_active"]
+    list_display = [
+        "name",
+        "slug",
+        "default_team",
+        "support_hours",
+        "sla_policy",
+        "language",
+        "is_active",
+    ]
     list_filter = ["support_hours", "is_active", "language"]
     search_fields = ["name", "slug", "email_domains", "contract_number"]
     prepopulated_fields = {"slug": ["name"]}
-    list_select_related = ["default_team"]
+    list_select_related = ["default_team", "sla_policy"]
 
 
 @admin.register(ApiToken)

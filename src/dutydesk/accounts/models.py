@@ -157,6 +157,15 @@ class Organization(models.Model):
     support_hours = models.CharField(
         _("support hours"), max_length=10, choices=SupportHours.choices, default=SupportHours.ALWAYS
     )
+    sla_policy = models.ForeignKey(
+        "sla.Policy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        help_text=_("Empty: the default policy."),
+    )
     contract_starts = models.DateField(_("contract starts"), null=True, blank=True)
     contract_ends = models.DateField(_("contract ends"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -104,6 +104,10 @@ ORGANIZATIONS = [
     ),
 ]
 
+# The SLA contracts of the demo clients (policies from the sla app's data migration); the
+# others get the default one.
+SLA_POLICIES = {"acme": "standard-24x7", "globex": "business-moscow"}
+
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     *(
         (f"{role.value} {team.upper()}".strip(), email, DEMO_PASSWORD)

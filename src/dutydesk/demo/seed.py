@@ -24,6 +24,7 @@ from dutydesk.demo.script import (
     NOT_SENT,
     ORGANIZATIONS,
     ROUTING_RULES,
+    SLA_POLICIES,
     STAFF,
     TEAMS,
     DemoTicket,
@@ -33,6 +34,8 @@ from dutydesk.demo.tickets_en import TICKETS_EN
 from dutydesk.demo.tickets_ru import TICKETS_RU
 from dutydesk.notify.models import Delivery, DeliveryStatus
 from dutydesk.notify.services import deliveries_cancel
+from dutydesk.sla.models import Policy
+from dutydesk.sla.services import SLA_FIELDS, sla_replay
 from dutydesk.tickets.inbound import Inbound
 from dutydesk.tickets.models import (
     Channel,
@@ -116,6 +119,7 @@ def _create_organizations(teams: dict[str, Team]) -> dict[str, Organization]:
             support_hours=spec.support_hours,
             contract_starts=date(today.year - 1, 1, 1),
             contract_ends=date(today.year + 1, 12, 31),
+            sla_policy=Policy.objects.filter(slug=SLA_POLICIES.get(spec.slug, "")).first(),
         )
         for email, name, phone in spec.contacts:
             User.objects.create_user(
@@ -315,3 +319,7 @@ def _settle_ticket_times(ticket: Ticket) -> None:
         resolved_at=resolved if ticket.resolved_at else None,
         closed_at=closed if ticket.closed_at else None,
     )
+    # The clocks ran while the services wrote, at the real now: run them again on the past.
+    ticket.refresh_from_db()
+    sla_replay(ticket)
+    ticket.save(update_fields=[*SLA_FIELDS, "first_response_at"])

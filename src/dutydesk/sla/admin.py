@@ -1,4 +1,5 @@
-"""Admin pages for business calendars, validated whole before anything is saved."""
+"""Admin pages for business calendars (validated whole before anything is saved) and SLA
+policies with their targets."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from django.http import HttpRequest
 
 from dutydesk.core.admin import AuditedAdmin
 from dutydesk.sla.calendars import calendar_validate
-from dutydesk.sla.models import BusinessCalendar, CalendarDay, WorkingInterval
+from dutydesk.sla.models import (
+    BusinessCalendar,
+    CalendarDay,
+    Policy,
+    PolicyTarget,
+    WorkingInterval,
+)
 
 
 class CalendarFormSet(BaseInlineFormSet):
@@ -70,3 +77,19 @@ class BusinessCalendarAdmin(AuditedAdmin):
         group: dict[int, list[CalendarFormSet]] = request.__dict__.setdefault("_sla_inlines", {})
         kwargs["siblings"] = group.setdefault(id(obj), [])
         return kwargs
+
+
+class PolicyTargetInline(admin.TabularInline):
+    model = PolicyTarget
+    extra = 0
+    max_num = 4  # one per priority
+
+
+@admin.register(Policy)
+class PolicyAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "calendar", "is_default"]
+    list_filter = ["is_default"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["calendar"]
+    inlines = [PolicyTargetInline]

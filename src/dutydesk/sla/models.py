@@ -1,4 +1,5 @@
-"""Business calendars as data: weekly working intervals, holidays and transferred days."""
+"""Business calendars as data (weekly working intervals, holidays, transferred days) and the
+policies that measure targets on them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from dutydesk.tickets.models import Priority
 
 
 class Weekday(models.IntegerChoices):
@@ -135,3 +138,84 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class Policy(models.Model):
+    """An SLA contract: per-priority targets measured on one business calendar."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        on_delete=models.PROTECT,
+        related_name="policies",
+    )
+    is_default = models.BooleanField(
+        _("default"),
+        default=False,
+        help_text=_("Applies to organisations that have no policy of their own."),
+    )
+    warn_first = models.PositiveSmallIntegerField(
+        _("first warning (%)"), default=75, help_text=_("Share of a target that warns first.")
+    )
+    warn_second = models.PositiveSmallIntegerField(
+        _("second warning (%)"), default=90, help_text=_("Share of a target that warns again.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="sla_policy_one_default",
+                violation_error_message=_("Another policy is already the default."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warn_first__gt=0, warn_first__lt=models.F("warn_second"))
+                & models.Q(warn_second__lt=100),
+                name="sla_policy_warnings",
+                violation_error_message=_(
+                    "Warnings must be percentages with the first below the second, both "
+                    "between 1 and 99."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyTarget(models.Model):
+    """The three targets of one priority, in minutes of the policy's calendar."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="targets")
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"))
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"))
+
+    class Meta:
+        ordering = ["priority"]
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "priority"], name="sla_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    first_response_minutes__gt=0,
+                    next_response_minutes__gt=0,
+                    resolution_minutes__gt=0,
+                ),
+                name="sla_target_positive",
+                violation_error_message=_("Every target must be at least one minute."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.priority}"

@@ -1,15 +1,41 @@
-"""Writes of the SLA app: business calendars saved whole, or not at all."""
+"""Writes of the SLA app: calendars saved whole, and the clocks kept on tickets.
+
+The ticket clock functions change a ticket in memory; the caller saves it inside the
+transaction that made the change. A due is always derived from the ticket's own state
+(created_at, priority, policy, the paused time collected), so recomputing never drifts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypedDict
 
 from django.db import transaction
 
+from dutydesk.accounts.models import Organization
 from dutydesk.core.services import audit_record
-from dutydesk.sla.calendars import calendar_validate
-from dutydesk.sla.models import BusinessCalendar, CalendarDay, WorkingInterval
+from dutydesk.sla import clock
+from dutydesk.sla.calendars import calendar_validate, clock_calendar
+from dutydesk.sla.models import BusinessCalendar, CalendarDay, Policy, PolicyTarget, WorkingInterval
+from dutydesk.tickets.models import DONE_STATUSES, Direction, EventKind, Status, Ticket
+
+# The resolution clock stands still in these; while waiting it has no due at all.
+WAITING_STATUSES = (Status.PENDING, Status.ON_HOLD)
+STOPPED_STATUSES = (*WAITING_STATUSES, *DONE_STATUSES)
+logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+
+SLA_FIELDS = [
+    "sla_policy",
+    "first_response_due",
+    "next_response_due",
+    "resolution_due",
+    "resolution_paused_at",
+    "resolution_paused",
+]
 
 
 @transaction.atomic
@@ -44,3 +70,197 @@ def calendar_save(
         changes={"intervals": (None, len(intervals)), "days": (None, len(days))},
     )
     return calendar
+
+
+# --- ticket clocks --------------------------------------------------------------------
+
+
+class TicketSla(TypedDict):
+    policy: str | None
+    first_response_due: datetime | None
+    next_response_due: datetime | None
+    resolution_due: datetime | None
+    paused: bool
+
+
+def _never_fails(func: Callable[P, None]) -> Callable[P, None]:
+    """A calendar that cannot measure (saved before the checks, or run out of working days)
+    must not stop a ticket being written: the clock is logged and left as it was."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            func(*args, **kwargs)
+        except clock.CalendarError:
+            logger.exception("SLA clock not updated by %s", func.__name__)
+
+    return wrapper
+
+
+def policy_for(organization: Organization) -> Policy | None:
+    """The organisation's own policy, else the default one; None when neither exists."""
+    if organization.sla_policy_id is not None:
+        return organization.sla_policy
+    return Policy.objects.select_related("calendar").filter(is_default=True).first()
+
+
+@_never_fails
+def sla_start(ticket: Ticket) -> None:
+    """Start the clocks of a ticket just created: pick the policy and set the first dues."""
+    ticket.sla_policy = policy_for(ticket.organization)
+    _recompute(ticket, first_response=True)
+
+
+def sla_on_agent_reply(ticket: Ticket, at: datetime) -> None:
+    """A public agent reply answers the client: the next-response clock stops.
+
+    The first response is met by ``first_response_at``; its due stays for reporting.
+    """
+    ticket.next_response_due = None
+
+
+@_never_fails
+def sla_on_client_message(ticket: Ticket, at: datetime) -> None:
+    """A client wrote: the next response is due, unless an earlier message still waits.
+
+    Before the first response that clock governs, so nothing starts here.
+    """
+    if ticket.first_response_at is None or ticket.next_response_due is not None:
+        return
+    target = _target(ticket)
+    if target is not None:
+        ticket.next_response_due = clock.add_business_time(
+            _calendar(ticket, at), at, timedelta(minutes=target.next_response_minutes)
+        )
+
+
+@_never_fails
+def sla_on_status(ticket: Ticket, old: str, new: str, at: datetime) -> None:
+    """Stop the resolution clock on entering pending, on hold, resolved or closed; restart it
+    on leaving them, its due moved back by the business time it stood still.
+
+    Waiting for the client clears the resolution due; resolving keeps it, met or not.
+    """
+    if old == new or ticket.sla_policy_id is None:
+        return
+    if old in DONE_STATUSES and new in DONE_STATUSES:
+        return  # closing a resolved ticket: the clock stopped at resolving, the due stays
+    if ticket.resolution_paused_at is not None:
+        calendar = _calendar(ticket, at)
+        ticket.resolution_paused += clock.business_time(calendar, ticket.resolution_paused_at, at)
+        ticket.resolution_paused_at = None
+    if new in STOPPED_STATUSES:
+        ticket.resolution_paused_at = at
+    if new in DONE_STATUSES:
+        ticket.next_response_due = None  # nobody owes a reply on a solved ticket
+    _recompute(ticket, first_response=False, status=new)
+
+
+@_never_fails
+def sla_on_priority(ticket: Ticket) -> None:
+    """Recompute every due from the start with the new priority's targets, keeping the paused
+    time already collected."""
+    _recompute(ticket, first_response=ticket.first_response_at is None)
+    ticket.next_response_due = None
+    waiting_since = _unanswered_since(ticket)
+    if waiting_since is not None and ticket.status not in DONE_STATUSES:
+        sla_on_client_message(ticket, waiting_since)
+
+
+@_never_fails
+def sla_replay(ticket: Ticket) -> None:
+    """Recompute the clocks from the ticket's timeline, as if each change happened at its
+    recorded time: for rows written out of time order (the demo re-dates its history)."""
+    events = list(
+        ticket.events.order_by("created_at", "pk").values_list(
+            "kind", "old_value", "new_value", "created_at"
+        )
+    )
+    status, priority, answered = ticket.status, ticket.priority, ticket.first_response_at
+    priority_changes = [old for kind, old, _new, _at in events if kind == EventKind.PRIORITY]
+    ticket.priority = priority_changes[0] if priority_changes else priority
+    ticket.status = Status.NEW
+    ticket.first_response_at = None
+    ticket.next_response_due = ticket.resolution_paused_at = None
+    ticket.resolution_paused = timedelta(0)
+    try:
+        if ticket.sla_policy is None:
+            ticket.sla_policy = policy_for(ticket.organization)
+        _recompute(ticket, first_response=True)
+        for kind, old, new, at in events:
+            if kind == EventKind.REPLY:
+                ticket.first_response_at = ticket.first_response_at or at
+                sla_on_agent_reply(ticket, at)
+            elif kind == EventKind.MESSAGE:
+                sla_on_client_message(ticket, at)
+            elif kind == EventKind.STATUS:
+                sla_on_status(ticket, old, new, at)
+                ticket.status = new
+            elif kind == EventKind.PRIORITY:
+                ticket.priority = new
+                _recompute(ticket, first_response=ticket.first_response_at is None)
+    finally:
+        ticket.status, ticket.priority = status, priority
+        ticket.first_response_at = ticket.first_response_at or answered
+
+
+def ticket_sla(ticket: Ticket) -> TicketSla:
+    """The ticket's clocks as the API shows them."""
+    return {
+        "policy": ticket.sla_policy.slug if ticket.sla_policy_id else None,
+        "first_response_due": ticket.first_response_due,
+        "next_response_due": ticket.next_response_due,
+        "resolution_due": ticket.resolution_due,
+        "paused": ticket.status in WAITING_STATUSES and ticket.resolution_paused_at is not None,
+    }
+
+
+def _recompute(ticket: Ticket, *, first_response: bool, status: str | None = None) -> None:
+    """Derive the dues from the ticket's state; ``status`` is the one it is about to enter."""
+    target = _target(ticket)
+    if target is None:  # no policy, or one without targets for this priority
+        ticket.first_response_due = ticket.next_response_due = ticket.resolution_due = None
+        return
+    calendar = _calendar(ticket, ticket.created_at)
+    if first_response:
+        ticket.first_response_due = clock.add_business_time(
+            calendar, ticket.created_at, timedelta(minutes=target.first_response_minutes)
+        )
+    if (status or ticket.status) in WAITING_STATUSES:
+        ticket.resolution_due = None
+    else:
+        wanted = timedelta(minutes=target.resolution_minutes) + ticket.resolution_paused
+        ticket.resolution_due = clock.add_business_time(calendar, ticket.created_at, wanted)
+
+
+def _target(ticket: Ticket) -> PolicyTarget | None:
+    if ticket.sla_policy_id is None:
+        return None
+    return PolicyTarget.objects.filter(
+        policy_id=ticket.sla_policy_id, priority=ticket.priority
+    ).first()
+
+
+def _calendar(ticket: Ticket, at: datetime) -> clock.Calendar:
+    # Holidays of the years a due can fall in: from the year before the ticket to years ahead.
+    assert ticket.sla_policy is not None
+    first, last = sorted([ticket.created_at.year, at.year])
+    return clock_calendar(ticket.sla_policy.calendar, years=range(first - 1, last + 3))
+
+
+def _unanswered_since(ticket: Ticket) -> datetime | None:
+    """When the oldest client message that no public agent reply followed came in."""
+    if ticket.pk is None or ticket.first_response_at is None:
+        return None
+    last_reply = (
+        ticket.messages.filter(direction=Direction.OUTBOUND)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    waiting = ticket.messages.filter(direction=Direction.INBOUND)
+    if last_reply is not None:
+        waiting = waiting.filter(created_at__gt=last_reply)
+    elif ticket.first_response_at is not None:
+        waiting = waiting.filter(created_at__gt=ticket.first_response_at)
+    return waiting.order_by("created_at").values_list("created_at", flat=True).first()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +97,28 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    # SLA clocks (sla.services keeps them): the due instants are what the sweep looks at.
+    sla_policy = models.ForeignKey(
+        "sla.Policy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_response_due = models.DateTimeField(
+        _("first response due"), null=True, blank=True, db_index=True
+    )
+    next_response_due = models.DateTimeField(
+        _("next response due"), null=True, blank=True, db_index=True
+    )
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
+    # While pending, on hold, resolved or closed the resolution clock stands still; the
+    # business time it stood still is collected, and the due moves back by it.
+    resolution_paused_at = models.DateTimeField(
+        _("resolution clock stopped"), null=True, blank=True
+    )
+    resolution_paused = models.DurationField(_("resolution clock paused for"), default=timedelta(0))
     # When a client writes about a ticket closed too long ago, a new ticket follows it.
     follow_up_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"

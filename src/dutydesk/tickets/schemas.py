@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from dutydesk.accounts.models import Tier
 from dutydesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from dutydesk.api.schemas import StrictSchema, Text
+from dutydesk.sla.services import TicketSla, ticket_sla
 from dutydesk.tickets.models import Attachment, Priority, Status, Ticket, TicketType
 
 # --- input ----------------------------------------------------------------------------
@@ -81,6 +82,16 @@ def _caller_is_staff(context: Any) -> bool:
     return bool(user is not None and user.is_agent)
 
 
+class SlaOut(Schema):
+    policy: str | None = Field(..., description="The SLA policy's slug; null: no SLA.")
+    first_response_due: datetime | None
+    next_response_due: datetime | None = Field(
+        ..., description="Set while a client message after the first response waits."
+    )
+    resolution_due: datetime | None = Field(..., description="Null while the clock is paused.")
+    paused: bool = Field(..., description="Waiting for the client or on hold.")
+
+
 class TicketOut(Schema):
     number: int
     subject: str
@@ -98,10 +109,15 @@ class TicketOut(Schema):
     updated_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla: SlaOut
 
     @staticmethod
     def resolve_organization(obj: Ticket) -> str:
         return obj.organization.slug
+
+    @staticmethod
+    def resolve_sla(obj: Ticket) -> TicketSla:
+        return ticket_sla(obj)
 
     @staticmethod
     def resolve_team(obj: Ticket, context: Any) -> str | None:

@@ -33,7 +33,7 @@ def ticket_queryset(*, user: User) -> QuerySet[Ticket]:
 
 def ticket_list(*, user: User) -> QuerySet[Ticket]:
     return ticket_queryset(user=user).select_related(
-        "organization", "requester", "team", "assignee"
+        "organization", "requester", "team", "assignee", "sla_policy"
     )
 
 

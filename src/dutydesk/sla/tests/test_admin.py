@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from dutydesk.sla.models import BusinessCalendar
+from dutydesk.sla.models import BusinessCalendar, Policy
 from dutydesk.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,14 @@ def test_admin_is_closed_to_anyone_but_admins(client, request, who):
         client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("admin:sla_businesscalendar_changelist"))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_admin_shows_a_policy_with_its_targets(client, admin_user):
+    policy = Policy.objects.get(slug="business-moscow")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:sla_policy_change", args=[policy.pk]))
+
+    assert page.status_code == 200
+    assert page.content.decode().count('name="targets-') >= 4 * 4  # four priorities' fields
+    assert client.get(reverse("admin:sla_policy_changelist")).status_code == 200

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dutydesk.accounts.models import Team, Tier, User
 from dutydesk.core.html import html_to_text, sanitize_html, text_to_html
 from dutydesk.core.services import audit_record
+from dutydesk.sla.services import sla_on_agent_reply, sla_on_priority, sla_on_status
 from dutydesk.tickets.errors import ActionRefused
 from dutydesk.tickets.inbound import InboundAttachment
 from dutydesk.tickets.models import (
@@ -58,6 +59,7 @@ def _locked(ticket: Ticket) -> Ticket:
 
 def _apply_status(ticket: Ticket, status: str, *, by: User) -> None:
     now = timezone.now()
+    sla_on_status(ticket, ticket.status, status, now)
     if ticket.status in DONE_STATUSES and status not in DONE_STATUSES:
         ticket.reopen_count += 1
         ticket.resolved_at = None
@@ -95,6 +97,8 @@ def ticket_update(*, ticket: Ticket, by: User, **changes: Any) -> Ticket:
             _apply_status(ticket, value, by=by)
         else:
             setattr(ticket, field, value)
+        if field == "priority":
+            sla_on_priority(ticket)
         if field == "team" and value is not None and "tier" not in changes and value.tier:
             ticket.tier = value.tier
     if diff:
@@ -181,7 +185,8 @@ def ticket_reply(
     )
     if not internal:
         if ticket.first_response_at is None:
-            ticket.first_response_at = timezone.now()
+            ticket.first_response_at = message.created_at
+        sla_on_agent_reply(ticket, message.created_at)
         if ticket.status == Status.NEW:
             event_record(
                 ticket, actor=by, kind=EventKind.STATUS, old=ticket.status, new=Status.OPEN

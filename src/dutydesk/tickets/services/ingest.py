@@ -15,6 +15,12 @@ from django.utils.translation import gettext as _
 from dutydesk.accounts.models import Organization, Role, User
 from dutydesk.core.html import html_to_text, sanitize_html, text_to_html
 from dutydesk.core.services import audit_record, counter_next
+from dutydesk.sla.services import (
+    SLA_FIELDS,
+    sla_on_client_message,
+    sla_on_status,
+    sla_start,
+)
 from dutydesk.tickets import selectors
 from dutydesk.tickets.errors import InboundConflict, InboundRejected
 from dutydesk.tickets.inbound import Inbound
@@ -135,6 +141,7 @@ def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     message = _add_message(ticket, inbound, requester)
     if ticket.status == Status.PENDING:
         _set_status(ticket, Status.OPEN, by=requester)
+    sla_on_client_message(ticket, message.created_at)
     ticket.save()  # bumps updated_at
     event_record(ticket, actor=requester, kind=EventKind.MESSAGE, message=message.pk)
     audit_record(
@@ -233,6 +240,7 @@ def _within_reopen_window(ticket: Ticket) -> bool:
 
 def _set_status(ticket: Ticket, status: str, *, by: User | None) -> None:
     event_record(ticket, actor=by, kind=EventKind.STATUS, old=ticket.status, new=status)
+    sla_on_status(ticket, ticket.status, status, timezone.now())
     ticket.status = status
 
 
@@ -286,6 +294,8 @@ def _open_ticket(
         tier=decided.tier,
         follow_up_of=follow_up_of,
     )
+    sla_start(ticket)
+    ticket.save(update_fields=SLA_FIELDS)
     message = _add_message(ticket, inbound, requester)
     event_record(
         ticket,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,16 +15,40 @@ from dutydesk.accounts.models import User
 from dutydesk.notify.services import delivery_queue
 from dutydesk.tickets.models import Message, Ticket
 
-# The first-response promise quoted in confirmations until a client's SLA policy sets it.
+# The first-response promise quoted in confirmations when no SLA policy applies.
 DEFAULT_RESPONSE_MINUTES = {"P1": 15, "P2": 60, "P3": 240, "P4": 480}
 
 
 def promised_response(ticket: Ticket) -> str:
-    minutes = DEFAULT_RESPONSE_MINUTES.get(ticket.priority, 240)
+    """How long the first response may take, e.g. "15 minutes" or "4 hours"."""
+    if ticket.first_response_due is not None:
+        minutes = round((ticket.first_response_due - ticket.created_at).total_seconds() / 60)
+    else:
+        minutes = DEFAULT_RESPONSE_MINUTES.get(ticket.priority, 240)
     if minutes % 60 == 0:
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def promised_deadline(ticket: Ticket, user: User | None) -> str:
+    """When the first response is due, in the reader's zone — or "" when a duration says it
+    (the clock runs without a break until then, or there is no SLA).
+
+    A business-hours clock that stops overnight makes "within 30 minutes" a false promise.
+    """
+    due = ticket.first_response_due
+    if due is None or ticket.sla_policy is None:
+        return ""
+    if ticket.sla_policy.calendar.always_open:
+        return ""
+    zone_name = (user.time_zone if user else "") or ticket.organization.time_zone or "UTC"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_name, zone = "UTC", ZoneInfo("UTC")
+    local = due.astimezone(zone)
+    return f"{date_format(local, 'l j E, H:i')} ({zone_name})"
 
 
 def _language(user: User | None, ticket: Ticket) -> str:
@@ -53,6 +80,7 @@ def notify_ticket_created(ticket: Ticket) -> None:
     if ticket.requester.is_active and ticket.requester.email:
         with translation.override(_language(ticket.requester, ticket)):
             promise = promised_response(ticket)
+            deadline = promised_deadline(ticket, ticket.requester)
         _queue(
             "ticket_confirmation",
             ticket=ticket,
@@ -60,6 +88,7 @@ def notify_ticket_created(ticket: Ticket) -> None:
             subject="",
             template="confirmation",
             promise=promise,
+            deadline=deadline,
         )
     if ticket.team and ticket.team.email:
         _queue(
