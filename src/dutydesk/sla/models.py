@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dutydesk.tickets.models import Priority
+from dutydesk.tickets.models import Priority, Ticket
 
 
 class Weekday(models.IntegerChoices):
@@ -140,6 +140,12 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
 
+class BreachAction(models.TextChoices):
+    NOTIFY = "notify", _("Notify only")
+    RAISE_PRIORITY = "raise_priority", _("Raise the priority")
+    ESCALATE = "escalate", _("Escalate to the next tier")
+
+
 class Policy(models.Model):
     """An SLA contract: per-priority targets measured on one business calendar."""
 
@@ -161,6 +167,13 @@ class Policy(models.Model):
     )
     warn_second = models.PositiveSmallIntegerField(
         _("second warning (%)"), default=90, help_text=_("Share of a target that warns again.")
+    )
+    breach_action = models.CharField(
+        _("on breach"),
+        max_length=20,
+        choices=BreachAction.choices,
+        default=BreachAction.NOTIFY,
+        help_text=_("What happens, besides the notices, when a target is missed."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -219,3 +232,39 @@ class PolicyTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} {self.priority}"
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaLevel(models.TextChoices):
+    WARN_FIRST = "warn_first", _("First warning")
+    WARN_SECOND = "warn_second", _("Second warning")
+    BREACH = "breach", _("Breach")
+
+
+class SlaMark(models.Model):
+    """A warning or breach the sweep raised: one per ticket, target, level and due instant,
+    so a recomputed due (a new next-response cycle) can warn again."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_marks")
+    target = models.CharField(_("target"), max_length=20, choices=SlaTarget.choices)
+    level = models.CharField(_("level"), max_length=20, choices=SlaLevel.choices)
+    due = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("SLA mark")
+        verbose_name_plural = _("SLA marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "target", "level", "due"], name="sla_mark_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.target} {self.level}"

@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ParamSpec, TypedDict
+from typing import Any, NamedTuple, ParamSpec, TypedDict
 
 from django.db import transaction
 
@@ -19,7 +19,16 @@ from dutydesk.accounts.models import Organization
 from dutydesk.core.services import audit_record
 from dutydesk.sla import clock
 from dutydesk.sla.calendars import calendar_validate, clock_calendar
-from dutydesk.sla.models import BusinessCalendar, CalendarDay, Policy, PolicyTarget, WorkingInterval
+from dutydesk.sla.models import (
+    BusinessCalendar,
+    CalendarDay,
+    Policy,
+    PolicyTarget,
+    SlaLevel,
+    SlaMark,
+    SlaTarget,
+    WorkingInterval,
+)
 from dutydesk.tickets.models import DONE_STATUSES, Direction, EventKind, Status, Ticket
 
 # The resolution clock stands still in these; while waiting it has no due at all.
@@ -35,6 +44,7 @@ SLA_FIELDS = [
     "resolution_due",
     "resolution_paused_at",
     "resolution_paused",
+    "sla_next_check_at",
 ]
 
 
@@ -109,6 +119,7 @@ def sla_start(ticket: Ticket) -> None:
     """Start the clocks of a ticket just created: pick the policy and set the first dues."""
     ticket.sla_policy = policy_for(ticket.organization)
     _recompute(ticket, first_response=True)
+    _schedule_next_check(ticket)
 
 
 def sla_on_agent_reply(ticket: Ticket, at: datetime) -> None:
@@ -117,6 +128,10 @@ def sla_on_agent_reply(ticket: Ticket, at: datetime) -> None:
     The first response is met by ``first_response_at``; its due stays for reporting.
     """
     ticket.next_response_due = None
+    try:
+        _schedule_next_check(ticket)
+    except clock.CalendarError:
+        logger.exception("SLA check not scheduled after a reply")
 
 
 @_never_fails
@@ -132,6 +147,7 @@ def sla_on_client_message(ticket: Ticket, at: datetime) -> None:
         ticket.next_response_due = clock.add_business_time(
             _calendar(ticket, at), at, timedelta(minutes=target.next_response_minutes)
         )
+    _schedule_next_check(ticket, next_response_since=at)
 
 
 @_never_fails
@@ -154,6 +170,7 @@ def sla_on_status(ticket: Ticket, old: str, new: str, at: datetime) -> None:
     if new in DONE_STATUSES:
         ticket.next_response_due = None  # nobody owes a reply on a solved ticket
     _recompute(ticket, first_response=False, status=new)
+    _schedule_next_check(ticket, status=new)
 
 
 @_never_fails
@@ -165,6 +182,7 @@ def sla_on_priority(ticket: Ticket) -> None:
     waiting_since = _unanswered_since(ticket)
     if waiting_since is not None and ticket.status not in DONE_STATUSES:
         sla_on_client_message(ticket, waiting_since)
+    _schedule_next_check(ticket, next_response_since=waiting_since)
 
 
 @_never_fails
@@ -202,6 +220,7 @@ def sla_replay(ticket: Ticket) -> None:
     finally:
         ticket.status, ticket.priority = status, priority
         ticket.first_response_at = ticket.first_response_at or answered
+    _schedule_next_check(ticket)
 
 
 def ticket_sla(ticket: Ticket) -> TicketSla:
@@ -264,3 +283,117 @@ def _unanswered_since(ticket: Ticket) -> datetime | None:
     elif ticket.first_response_at is not None:
         waiting = waiting.filter(created_at__gt=ticket.first_response_at)
     return waiting.order_by("created_at").values_list("created_at", flat=True).first()
+
+
+# --- warnings and breaches ------------------------------------------------------------
+
+
+class RunningClock(NamedTuple):
+    """A clock that still runs: its due and the instant each level is reached."""
+
+    target: str
+    due: datetime
+    points: dict[str, datetime]  # level -> instant, in the order warn_first, warn_second, breach
+
+
+def sla_running_clocks(
+    ticket: Ticket,
+    *,
+    status: str | None = None,
+    next_response_since: datetime | None = None,
+    memo: dict | None = None,
+) -> list[RunningClock]:
+    """The clocks of the ticket that run now, with their warning and breach instants.
+
+    A warning point is a share of the target in business time from the clock's start; the
+    resolution clock's points move back by the paused time, as its due does. ``memo`` keeps
+    targets and calendars across the tickets of one sweep.
+    """
+    status = status or ticket.status
+    policy = ticket.sla_policy if ticket.sla_policy_id else None
+    memo = {} if memo is None else memo
+    target_key = ("target", ticket.sla_policy_id, ticket.priority)
+    if target_key not in memo:
+        memo[target_key] = _target(ticket)
+    target = memo[target_key]
+    if policy is None or target is None or status in DONE_STATUSES:
+        return []
+    starts: list[tuple[str, datetime, datetime | None, int, timedelta]] = []
+    if ticket.first_response_at is None and ticket.first_response_due is not None:
+        starts.append(
+            (
+                SlaTarget.FIRST_RESPONSE,
+                ticket.first_response_due,
+                ticket.created_at,
+                target.first_response_minutes,
+                timedelta(0),
+            )
+        )
+    if ticket.next_response_due is not None:
+        since = next_response_since or _unanswered_since(ticket)
+        starts.append(
+            (
+                SlaTarget.NEXT_RESPONSE,
+                ticket.next_response_due,
+                since,
+                target.next_response_minutes,
+                timedelta(0),
+            )
+        )
+    if ticket.resolution_due is not None and status not in STOPPED_STATUSES:
+        starts.append(
+            (
+                SlaTarget.RESOLUTION,
+                ticket.resolution_due,
+                ticket.created_at,
+                target.resolution_minutes,
+                ticket.resolution_paused,
+            )
+        )
+    clocks = []
+    for name, due, start, minutes, paused in starts:
+        points: dict[str, datetime] = {}
+        if start is not None:  # without a known start only the due itself is checked
+            assert ticket.sla_policy is not None
+            years = tuple(sorted({ticket.created_at.year, due.year}))
+            calendar_key = ("calendar", ticket.sla_policy.calendar_id, years)
+            if calendar_key not in memo:
+                memo[calendar_key] = _calendar(ticket, due)
+            calendar = memo[calendar_key]
+            for level, share in (
+                (SlaLevel.WARN_FIRST, policy.warn_first),
+                (SlaLevel.WARN_SECOND, policy.warn_second),
+            ):
+                wanted = timedelta(minutes=minutes) * share / 100 + paused
+                points[level] = min(clock.add_business_time(calendar, start, wanted), due)
+        points[SlaLevel.BREACH] = due
+        clocks.append(RunningClock(name, due, points))
+    return clocks
+
+
+def _schedule_next_check(
+    ticket: Ticket,
+    *,
+    status: str | None = None,
+    next_response_since: datetime | None = None,
+    memo: dict | None = None,
+) -> None:
+    """Set ``sla_next_check_at`` to the earliest level a running clock has yet to be marked
+    at; None when no clock runs or every level is marked."""
+    clocks = sla_running_clocks(
+        ticket, status=status, next_response_since=next_response_since, memo=memo
+    )
+    marked: set[tuple[str, str, datetime]] = set()
+    if clocks and ticket.pk is not None:
+        marked = set(
+            SlaMark.objects.filter(
+                ticket=ticket, due__in=[running.due for running in clocks]
+            ).values_list("target", "level", "due")
+        )
+    pending = [
+        at
+        for running in clocks
+        for level, at in running.points.items()
+        if (running.target, level, running.due) not in marked
+    ]
+    ticket.sla_next_check_at = min(pending, default=None)

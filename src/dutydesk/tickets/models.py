@@ -119,6 +119,11 @@ class Ticket(models.Model):
         _("resolution clock stopped"), null=True, blank=True
     )
     resolution_paused = models.DurationField(_("resolution clock paused for"), default=timedelta(0))
+    # The earliest instant a running clock crosses its next warning or its due: the sweep
+    # finds its work by this index instead of scanning open tickets. None: no clock runs.
+    sla_next_check_at = models.DateTimeField(
+        _("next SLA check"), null=True, blank=True, db_index=True
+    )
     # When a client writes about a ticket closed too long ago, a new ticket follows it.
     follow_up_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
@@ -228,6 +233,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Merged")
     LINKED = "linked", _("Linked")
     ROUTED = "routed", _("Routed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACH = "sla_breach", _("SLA breached")
 
 
 class TicketEvent(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dutydesk.accounts.models import User
+from dutydesk.accounts.models import Role, User
 from dutydesk.notify.services import delivery_queue
 from dutydesk.tickets.models import Message, Ticket
 
@@ -135,4 +136,61 @@ def notify_agent_reply(ticket: Ticket, message: Message) -> None:
             subject="",
             template="agent_reply",
             message=message,
+        )
+
+
+# The SLA sweep passes targets and levels as their stored values.
+SLA_TARGET_NAMES = {
+    "first_response": _("first response"),
+    "next_response": _("next response"),
+    "resolution": _("resolution"),
+}
+SLA_DUES = {
+    "first_response": "first_response_due",
+    "next_response": "next_response_due",
+    "resolution": "resolution_due",
+}
+
+
+def _sla_context(ticket: Ticket, target: str, due: datetime | None) -> dict:
+    return {
+        "target_name": SLA_TARGET_NAMES[target],
+        "due": due or getattr(ticket, SLA_DUES[target]),
+    }
+
+
+def notify_sla_warning(
+    ticket: Ticket, target: str, level: str, *, due: datetime | None = None
+) -> None:
+    """A clock nears its due: tell the assignee, or the team's queue when nobody has it."""
+    to: User | str | None = ticket.assignee or (ticket.team.email if ticket.team else None)
+    if isinstance(to, User) and not (to.is_active and to.email):
+        to = ticket.team.email if ticket.team else None
+    if to:
+        _queue(
+            "sla_warning",
+            ticket=ticket,
+            to=to,
+            subject=_("SLA warning:"),
+            template="sla_warning",
+            level=level,
+            **_sla_context(ticket, target, due),
+        )
+
+
+def notify_sla_breach(ticket: Ticket, target: str, *, due: datetime | None = None) -> None:
+    """A clock passed its due: tell the team's queue and every active supervisor."""
+    recipients: list[User | str] = []
+    if ticket.team and ticket.team.email:
+        recipients.append(ticket.team.email)
+    supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
+    recipients.extend(supervisors.order_by("pk"))
+    for to in recipients:
+        _queue(
+            "sla_breach",
+            ticket=ticket,
+            to=to,
+            subject=_("SLA breached:"),
+            template="sla_breach",
+            **_sla_context(ticket, target, due),
         )
