@@ -35,6 +35,7 @@ from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.models import Attachment, Channel, Message, Ticket
 from dutydesk.tickets.schemas import (
     AttachmentOut,
+    EscalateIn,
     EventOut,
     MessageOut,
     ReplyIn,
@@ -46,7 +47,13 @@ from dutydesk.tickets.schemas import (
     TicketPage,
     TicketPatchIn,
 )
-from dutydesk.tickets.services import ingest, ticket_assign, ticket_reply, ticket_update
+from dutydesk.tickets.services import (
+    ingest,
+    ticket_assign,
+    ticket_escalate,
+    ticket_reply,
+    ticket_update,
+)
 from dutydesk.tickets.services.attachments import attachment_add
 
 router = Router(tags=["tickets"])
@@ -119,12 +126,12 @@ def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
     return tickets
 
 
-def _team(user: User, slug: str | None) -> Team | None:
+def _team(user: User, slug: str | None, field: str = "team") -> Team | None:
     if slug is None:
         return None
     team = team_list(user=user).filter(slug=slug).first()
     if team is None:
-        raise ApiError(422, _("The request is not valid."), {"team": _("unknown team")})
+        raise ApiError(422, _("The request is not valid."), {field: _("unknown team")})
     return team
 
 
@@ -237,6 +244,27 @@ def ticket_patch(request: HttpRequest, number: int, payload: TicketPatchIn) -> T
             ticket = ticket_assign(ticket=ticket, assignee=assignee, by=user)
     # Rendered from the updated row: after a team change the caller may no longer see it.
     return ticket
+
+
+@router.post(
+    "/{number}/escalate",
+    response={200: TicketOut, **error_responses(400, 403, 404, 413, 422)},
+    url_name="ticket_escalate",
+)
+def ticket_escalate_create(request: HttpRequest, number: int, payload: EscalateIn) -> Ticket:
+    """Hand the ticket to a higher tier (staff only) with the escalation template, stored as
+    an internal note and sent to the target team. The SLA clocks keep running."""
+    user = request.auth
+    ticket = selectors.ticket_get(user=user, number=number)
+    _require_staff(user, _("Only support staff can escalate tickets."))
+    return ticket_escalate(
+        ticket=ticket,
+        by=user,
+        summary=payload.summary,
+        steps_taken=payload.steps_taken,
+        urgency=payload.urgency,
+        to_team=_team(user, payload.to_team, field="to_team"),
+    )
 
 
 @router.post(

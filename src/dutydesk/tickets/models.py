@@ -235,6 +235,8 @@ class EventKind(models.TextChoices):
     ROUTED = "routed", _("Routed")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
+    ESCALATED = "escalated", _("Escalated")
+    DEESCALATED = "deescalated", _("De-escalated")
 
 
 class TicketEvent(models.Model):

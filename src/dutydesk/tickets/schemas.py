@@ -57,6 +57,17 @@ class TicketPatchIn(StrictSchema):
     assignee: Text | None = Field(None, description="A staff email, or null for nobody.")
 
 
+class EscalateIn(StrictSchema):
+    """The escalation template: what happened, what was tried, how urgent, and to whom."""
+
+    summary: Text = Field(..., max_length=500, description="A short description.")
+    steps_taken: Text = Field(..., description="What was already done.")
+    urgency: Text = Field("", max_length=100, description="The ticket's priority when empty.")
+    to_team: Text | None = Field(
+        None, max_length=50, description="A team slug; the next tier's first team when omitted."
+    )
+
+
 class TicketFilters(Schema):
     status: Status | None = None
     priority: Priority | None = None

@@ -194,3 +194,17 @@ def notify_sla_breach(ticket: Ticket, target: str, *, due: datetime | None = Non
             template="sla_breach",
             **_sla_context(ticket, target, due),
         )
+
+
+def notify_escalated(ticket: Ticket, *, by: User | None, note: Message) -> None:
+    """The target team's queue gets the escalation note itself."""
+    if ticket.team and ticket.team.email:
+        _queue(
+            "ticket_escalated",
+            ticket=ticket,
+            to=ticket.team.email,
+            subject=_("Escalated:"),
+            template="escalated",
+            by=by,
+            note=note.body_text,
+        )
