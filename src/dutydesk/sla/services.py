@@ -118,20 +118,19 @@ def policy_for(organization: Organization) -> Policy | None:
 def sla_start(ticket: Ticket) -> None:
     """Start the clocks of a ticket just created: pick the policy and set the first dues."""
     ticket.sla_policy = policy_for(ticket.organization)
-    _recompute(ticket, first_response=True)
-    _schedule_next_check(ticket)
+    memo: dict = {}  # one target and calendar lookup for both steps
+    _recompute(ticket, first_response=True, memo=memo)
+    _schedule_next_check(ticket, memo=memo)
 
 
+@_never_fails
 def sla_on_agent_reply(ticket: Ticket, at: datetime) -> None:
     """A public agent reply answers the client: the next-response clock stops.
 
     The first response is met by ``first_response_at``; its due stays for reporting.
     """
     ticket.next_response_due = None
-    try:
-        _schedule_next_check(ticket)
-    except clock.CalendarError:
-        logger.exception("SLA check not scheduled after a reply")
+    _schedule_next_check(ticket)
 
 
 @_never_fails
@@ -169,8 +168,9 @@ def sla_on_status(ticket: Ticket, old: str, new: str, at: datetime) -> None:
         ticket.resolution_paused_at = at
     if new in DONE_STATUSES:
         ticket.next_response_due = None  # nobody owes a reply on a solved ticket
-    _recompute(ticket, first_response=False, status=new)
-    _schedule_next_check(ticket, status=new)
+    memo: dict = {}
+    _recompute(ticket, first_response=False, status=new, memo=memo)
+    _schedule_next_check(ticket, status=new, memo=memo)
 
 
 @_never_fails
@@ -234,13 +234,15 @@ def ticket_sla(ticket: Ticket) -> TicketSla:
     }
 
 
-def _recompute(ticket: Ticket, *, first_response: bool, status: str | None = None) -> None:
+def _recompute(
+    ticket: Ticket, *, first_response: bool, status: str | None = None, memo: dict | None = None
+) -> None:
     """Derive the dues from the ticket's state; ``status`` is the one it is about to enter."""
-    target = _target(ticket)
+    target = _target(ticket, memo)
     if target is None:  # no policy, or one without targets for this priority
         ticket.first_response_due = ticket.next_response_due = ticket.resolution_due = None
         return
-    calendar = _calendar(ticket, ticket.created_at)
+    calendar = _calendar(ticket, ticket.created_at, memo)
     if first_response:
         ticket.first_response_due = clock.add_business_time(
             calendar, ticket.created_at, timedelta(minutes=target.first_response_minutes)
@@ -252,19 +254,28 @@ def _recompute(ticket: Ticket, *, first_response: bool, status: str | None = Non
         ticket.resolution_due = clock.add_business_time(calendar, ticket.created_at, wanted)
 
 
-def _target(ticket: Ticket) -> PolicyTarget | None:
+def _target(ticket: Ticket, memo: dict | None = None) -> PolicyTarget | None:
     if ticket.sla_policy_id is None:
         return None
-    return PolicyTarget.objects.filter(
-        policy_id=ticket.sla_policy_id, priority=ticket.priority
-    ).first()
+    memo = {} if memo is None else memo
+    key = ("target", ticket.sla_policy_id, ticket.priority)
+    if key not in memo:
+        memo[key] = PolicyTarget.objects.filter(
+            policy_id=ticket.sla_policy_id, priority=ticket.priority
+        ).first()
+    return memo[key]
 
 
-def _calendar(ticket: Ticket, at: datetime) -> clock.Calendar:
+def _calendar(ticket: Ticket, at: datetime, memo: dict | None = None) -> clock.Calendar:
     # Holidays of the years a due can fall in: from the year before the ticket to years ahead.
     assert ticket.sla_policy is not None
+    memo = {} if memo is None else memo
     first, last = sorted([ticket.created_at.year, at.year])
-    return clock_calendar(ticket.sla_policy.calendar, years=range(first - 1, last + 3))
+    key = ("calendar", ticket.sla_policy.calendar_id, first, last)
+    if key not in memo:
+        years = range(first - 1, last + 3)
+        memo[key] = clock_calendar(ticket.sla_policy.calendar, years=years)
+    return memo[key]
 
 
 def _unanswered_since(ticket: Ticket) -> datetime | None:
@@ -312,10 +323,7 @@ def sla_running_clocks(
     status = status or ticket.status
     policy = ticket.sla_policy if ticket.sla_policy_id else None
     memo = {} if memo is None else memo
-    target_key = ("target", ticket.sla_policy_id, ticket.priority)
-    if target_key not in memo:
-        memo[target_key] = _target(ticket)
-    target = memo[target_key]
+    target = _target(ticket, memo)
     if policy is None or target is None or status in DONE_STATUSES:
         return []
     starts: list[tuple[str, datetime, datetime | None, int, timedelta]] = []
@@ -354,12 +362,7 @@ def sla_running_clocks(
     for name, due, start, minutes, paused in starts:
         points: dict[str, datetime] = {}
         if start is not None:  # without a known start only the due itself is checked
-            assert ticket.sla_policy is not None
-            years = tuple(sorted({ticket.created_at.year, due.year}))
-            calendar_key = ("calendar", ticket.sla_policy.calendar_id, years)
-            if calendar_key not in memo:
-                memo[calendar_key] = _calendar(ticket, due)
-            calendar = memo[calendar_key]
+            calendar = _calendar(ticket, due, memo)
             for level, share in (
                 (SlaLevel.WARN_FIRST, policy.warn_first),
                 (SlaLevel.WARN_SECOND, policy.warn_second),
