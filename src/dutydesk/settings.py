@@ -112,6 +112,12 @@ INSTALLED_APPS = [
     "dutydesk.tickets",
     "dutydesk.notify",
     "dutydesk.sla",
+    "dutydesk.oncall",
+    "dutydesk.monitoring",
+    "dutydesk.channels.email",
+    "dutydesk.channels.telegram",
+    "dutydesk.channels.phone",
+    "dutydesk.channels.alerts",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +240,22 @@ USE_TZ = True
 REOPEN_WINDOW_DAYS = envint("DUTYDESK_REOPEN_WINDOW_DAYS", 7, minimum=0)
 DELIVERY_MAX_ATTEMPTS = envint("DUTYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
 DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
+
+# --- web UI (workspace and portal) -----------------------------------------------------
+# (settings of the browser UI go here)
+
+
+# --- channels (email, Telegram, phone) ------------------------------------------------
+# (settings of the channels go here)
+
+
+# --- on-call --------------------------------------------------------------------------
+# (settings of on-call go here)
+
+
+# --- monitoring and alert intake -------------------------------------------------------
+# (settings of monitoring go here)
+
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dutydesk.api.urls import api
@@ -20,4 +20,7 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("admin/", admin.site.urls),
+    path("", include("dutydesk.channels.urls")),
+    path("", include("dutydesk.oncall.urls")),
+    path("", include("dutydesk.monitoring.urls")),
 ]

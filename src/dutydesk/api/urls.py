@@ -14,6 +14,9 @@ from ninja import NinjaAPI
 from dutydesk.accounts.api import router as accounts_router
 from dutydesk.api.auth import ApiTokenAuth
 from dutydesk.api.errors import install_error_handlers, json_error
+from dutydesk.monitoring.api import router as monitoring_router
+from dutydesk.oncall.api import router as oncall_router
+from dutydesk.sla.api import router as sla_router
 from dutydesk.tickets.api import router as tickets_router
 
 
@@ -71,3 +74,6 @@ api = DutyDeskAPI(
 install_error_handlers(api)
 api.add_router("/tickets", tickets_router)
 api.add_router("/", accounts_router)
+api.add_router("/sla", sla_router)
+api.add_router("/", oncall_router)
+api.add_router("/", monitoring_router)

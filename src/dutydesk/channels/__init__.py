@@ -1,0 +1,1 @@
+"""Inbound adapters: each channel turns its input into an ``Inbound`` for ``ingest``."""
