@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 class DeliveryChannel(models.TextChoices):
     EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -30,6 +32,9 @@ class Delivery(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"))
     headers = models.JSONField(default=dict, blank=True)
+    # What a channel needs beyond subject and body: a Telegram chat id and buttons, a
+    # webhook's JSON document, an email's HTML part and attachment ids.
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.SET_NULL,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
+import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 # dies mid-send leaves the row due again after this.
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
+WEBHOOK_TIMEOUT = 10.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,7 +52,28 @@ def _send_email(delivery: Delivery) -> None:
     message.send()
 
 
-SENDERS = {DeliveryChannel.EMAIL: _send_email}
+def _send_webhook(delivery: Delivery) -> None:
+    """POST the payload's JSON document to the recipient URL; any non-2xx is a failure."""
+    response = httpx.post(
+        delivery.recipient,
+        json=delivery.payload.get("json", {"subject": delivery.subject, "body": delivery.body}),
+        headers={"User-Agent": "DutyDesk", **(delivery.headers or {})},
+        timeout=WEBHOOK_TIMEOUT,
+        follow_redirects=False,
+    )
+    response.raise_for_status()
+
+
+Sender = Callable[[Delivery], None]
+SENDERS: dict[str, Sender] = {
+    DeliveryChannel.EMAIL: _send_email,
+    DeliveryChannel.WEBHOOK: _send_webhook,
+}
+
+
+def register_sender(channel: str, sender: Sender) -> None:
+    """Let an app send one channel's deliveries (e.g. Telegram from its channel app)."""
+    SENDERS[channel] = sender
 
 
 def delivery_send(delivery_id: int) -> str:
@@ -58,7 +82,10 @@ def delivery_send(delivery_id: int) -> str:
     if delivery is None:
         return "skipped"
     try:
-        SENDERS[DeliveryChannel(delivery.channel)](delivery)
+        sender = SENDERS.get(delivery.channel)
+        if sender is None:
+            raise LookupError(f"no sender for channel {delivery.channel!r}")
+        sender(delivery)
     except Exception as exc:  # any failure of the transport is recorded and retried
         failed = delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(

@@ -19,6 +19,7 @@ def delivery_queue(
     ticket=None,
     channel: str = DeliveryChannel.EMAIL,
     headers: dict[str, str] | None = None,
+    payload: dict | None = None,
 ) -> Delivery:
     """Write a delivery row; after commit, hand it to the worker (the sweep is the safety net)."""
     delivery = Delivery.objects.create(
@@ -28,6 +29,7 @@ def delivery_queue(
         subject=subject[:255],
         body=body,
         headers=headers or {},
+        payload=payload or {},
         ticket=ticket,
         next_attempt_at=timezone.now(),
     )
