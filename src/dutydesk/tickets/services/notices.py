@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -127,7 +128,20 @@ def notify_client_message(ticket: Ticket, message: Message) -> None:
         )
 
 
+# A channel that answers on its own transport (Telegram) registers a function here; it
+# returns True when it queued the reply, and email is the fallback otherwise.
+ReplyTransport = Callable[[Ticket, Message], bool]
+REPLY_TRANSPORTS: dict[str, ReplyTransport] = {}
+
+
+def reply_transport_register(channel: str, transport: ReplyTransport) -> None:
+    REPLY_TRANSPORTS[channel] = transport
+
+
 def notify_agent_reply(ticket: Ticket, message: Message) -> None:
+    transport = REPLY_TRANSPORTS.get(ticket.channel)
+    if transport is not None and transport(ticket, message):
+        return
     if ticket.requester.is_active and ticket.requester.email:
         _queue(
             "agent_reply",
