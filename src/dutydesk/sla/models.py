@@ -144,6 +144,7 @@ class BreachAction(models.TextChoices):
     NOTIFY = "notify", _("Notify only")
     RAISE_PRIORITY = "raise_priority", _("Raise the priority")
     ESCALATE = "escalate", _("Escalate to the next tier")
+    PAGE = "page", _("Page the person on duty")
 
 
 class Policy(models.Model):
@@ -167,6 +168,14 @@ class Policy(models.Model):
     )
     warn_second = models.PositiveSmallIntegerField(
         _("second warning (%)"), default=90, help_text=_("Share of a target that warns again.")
+    )
+    unanswered_minutes = models.PositiveIntegerField(
+        _("client waits at most (minutes)"),
+        default=30,
+        help_text=_(
+            "Any client message unanswered this long, on the policy's calendar and whatever "
+            "the priority, alerts the person on duty."
+        ),
     )
     breach_action = models.CharField(
         _("on breach"),
@@ -197,6 +206,11 @@ class Policy(models.Model):
                     "Warnings must be percentages with the first below the second, both "
                     "between 1 and 99."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unanswered_minutes__gt=0),
+                name="sla_policy_unanswered_positive",
+                violation_error_message=_("A client may wait at least one minute."),
             ),
         ]
 
@@ -238,6 +252,7 @@ class SlaTarget(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     NEXT_RESPONSE = "next_response", _("Next response")
     RESOLUTION = "resolution", _("Resolution")
+    UNANSWERED = "unanswered", _("Client waiting")
 
 
 class SlaLevel(models.TextChoices):

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, ParamSpec, TypedDict
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from dutydesk.accounts.models import Organization
 from dutydesk.core.services import audit_record
@@ -45,6 +46,7 @@ SLA_FIELDS = [
     "resolution_paused_at",
     "resolution_paused",
     "sla_next_check_at",
+    "unanswered_due",
 ]
 
 
@@ -90,7 +92,9 @@ class TicketSla(TypedDict):
     first_response_due: datetime | None
     next_response_due: datetime | None
     resolution_due: datetime | None
+    unanswered_due: datetime | None
     paused: bool
+    breached: list[str]
 
 
 def _never_fails(func: Callable[P, None]) -> Callable[P, None]:
@@ -120,6 +124,7 @@ def sla_start(ticket: Ticket) -> None:
     ticket.sla_policy = policy_for(ticket.organization)
     memo: dict = {}  # one target and calendar lookup for both steps
     _recompute(ticket, first_response=True, memo=memo)
+    _unanswered_start(ticket, ticket.created_at, memo=memo)
     _schedule_next_check(ticket, memo=memo)
 
 
@@ -130,23 +135,58 @@ def sla_on_agent_reply(ticket: Ticket, at: datetime) -> None:
     The first response is met by ``first_response_at``; its due stays for reporting.
     """
     ticket.next_response_due = None
+    ticket.unanswered_due = None
     _schedule_next_check(ticket)
 
 
 @_never_fails
 def sla_on_client_message(ticket: Ticket, at: datetime) -> None:
-    """A client wrote: the next response is due, unless an earlier message still waits.
+    """A client wrote: the next response is due, unless an earlier message still waits; and
+    the message may wait no longer than the policy's limit (seed 004)."""
+    before = ticket.unanswered_due
+    _unanswered_start(ticket, at)
+    if _next_response_start(ticket, at):
+        _schedule_next_check(ticket, next_response_since=at)
+    elif ticket.unanswered_due != before:
+        _schedule_next_check(ticket)
 
-    Before the first response that clock governs, so nothing starts here.
+
+def _unanswered_start(ticket: Ticket, at: datetime, memo: dict | None = None) -> None:
+    """Start the wait limit of a client message that arrived at ``at``.
+
+    An earlier message still waiting keeps its earlier due. Once that due has been alerted
+    (its mark exists), a newer message starts a wait of its own, so each unanswered message
+    alerts once; an overdue one not yet alerted covers the newer message too.
     """
-    if ticket.first_response_at is None or ticket.next_response_due is not None:
+    policy = ticket.sla_policy if ticket.sla_policy_id else None
+    if policy is None or ticket.status in DONE_STATUSES:
+        ticket.unanswered_due = None
         return
+    due = ticket.unanswered_due
+    if due is not None and (
+        due > at
+        or ticket.pk is None
+        or not SlaMark.objects.filter(
+            ticket=ticket, target=SlaTarget.UNANSWERED, level=SlaLevel.BREACH, due=due
+        ).exists()
+    ):
+        return
+    ticket.unanswered_due = clock.add_business_time(
+        _calendar(ticket, at, memo), at, timedelta(minutes=policy.unanswered_minutes)
+    )
+
+
+def _next_response_start(ticket: Ticket, at: datetime) -> bool:
+    """Start next response at ``at``; False when it was not started: before the first
+    response that clock governs, and an earlier message may already be waiting."""
+    if ticket.first_response_at is None or ticket.next_response_due is not None:
+        return False
     target = _target(ticket)
     if target is not None:
         ticket.next_response_due = clock.add_business_time(
             _calendar(ticket, at), at, timedelta(minutes=target.next_response_minutes)
         )
-    _schedule_next_check(ticket, next_response_since=at)
+    return True
 
 
 @_never_fails
@@ -168,6 +208,7 @@ def sla_on_status(ticket: Ticket, old: str, new: str, at: datetime) -> None:
         ticket.resolution_paused_at = at
     if new in DONE_STATUSES:
         ticket.next_response_due = None  # nobody owes a reply on a solved ticket
+        ticket.unanswered_due = None
     memo: dict = {}
     _recompute(ticket, first_response=False, status=new, memo=memo)
     _schedule_next_check(ticket, status=new, memo=memo)
@@ -181,7 +222,7 @@ def sla_on_priority(ticket: Ticket) -> None:
     ticket.next_response_due = None
     waiting_since = _unanswered_since(ticket)
     if waiting_since is not None and ticket.status not in DONE_STATUSES:
-        sla_on_client_message(ticket, waiting_since)
+        _next_response_start(ticket, waiting_since)
     _schedule_next_check(ticket, next_response_since=waiting_since)
 
 
@@ -199,12 +240,13 @@ def sla_replay(ticket: Ticket) -> None:
     ticket.priority = priority_changes[0] if priority_changes else priority
     ticket.status = Status.NEW
     ticket.first_response_at = None
-    ticket.next_response_due = ticket.resolution_paused_at = None
+    ticket.next_response_due = ticket.resolution_paused_at = ticket.unanswered_due = None
     ticket.resolution_paused = timedelta(0)
     try:
         if ticket.sla_policy is None:
             ticket.sla_policy = policy_for(ticket.organization)
         _recompute(ticket, first_response=True)
+        _unanswered_start(ticket, ticket.created_at)
         for kind, old, new, at in events:
             if kind == EventKind.REPLY:
                 ticket.first_response_at = ticket.first_response_at or at
@@ -224,14 +266,55 @@ def sla_replay(ticket: Ticket) -> None:
 
 
 def ticket_sla(ticket: Ticket) -> TicketSla:
-    """The ticket's clocks as the API shows them."""
+    """The ticket's clocks as the API shows them.
+
+    ``breached`` lists the targets that have a breach mark ("unanswered": a client message
+    waited past the limit); a list annotates them with ``with_breached``.
+    """
     return {
         "policy": ticket.sla_policy.slug if ticket.sla_policy_id else None,
         "first_response_due": ticket.first_response_due,
         "next_response_due": ticket.next_response_due,
         "resolution_due": ticket.resolution_due,
+        "unanswered_due": ticket.unanswered_due,
         "paused": ticket.status in WAITING_STATUSES and ticket.resolution_paused_at is not None,
+        "breached": ticket_breached(ticket),
     }
+
+
+def _breached_attr(target: str) -> str:
+    return f"sla_breached_{target}"
+
+
+def with_breached(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate each ticket with whether each target has a breach mark, as EXISTS
+    subqueries on the marks' unique index: a list stays one query however long."""
+    return tickets.annotate(
+        **{
+            _breached_attr(target): Exists(
+                SlaMark.objects.filter(
+                    ticket_id=OuterRef("pk"), target=target, level=SlaLevel.BREACH
+                )
+            )
+            for target in SlaTarget.values
+        }
+    )
+
+
+def ticket_breached(ticket: Ticket) -> list[str]:
+    """The targets this ticket has missed at least once, in the order of ``SlaTarget``;
+    read from ``with_breached`` annotations when present, else one query."""
+    if ticket.pk is None:
+        return []
+    annotated = [getattr(ticket, _breached_attr(t), None) for t in SlaTarget.values]
+    if None not in annotated:
+        return [t for t, hit in zip(SlaTarget.values, annotated, strict=True) if hit]
+    found = set(
+        SlaMark.objects.filter(ticket_id=ticket.pk, level=SlaLevel.BREACH).values_list(
+            "target", flat=True
+        )
+    )
+    return [target for target in SlaTarget.values if target in found]
 
 
 def _recompute(
@@ -323,9 +406,23 @@ def sla_running_clocks(
     status = status or ticket.status
     policy = ticket.sla_policy if ticket.sla_policy_id else None
     memo = {} if memo is None else memo
-    target = _target(ticket, memo)
-    if policy is None or target is None or status in DONE_STATUSES:
+    if policy is None or status in DONE_STATUSES:
         return []
+    target = _target(ticket, memo)
+    # The wait limit has no warnings: its due is the alert.
+    waiting = (
+        [
+            RunningClock(
+                SlaTarget.UNANSWERED,
+                ticket.unanswered_due,
+                {SlaLevel.BREACH: ticket.unanswered_due},
+            )
+        ]
+        if ticket.unanswered_due is not None
+        else []
+    )
+    if target is None:
+        return waiting
     starts: list[tuple[str, datetime, datetime | None, int, timedelta]] = []
     if ticket.first_response_at is None and ticket.first_response_due is not None:
         starts.append(
@@ -371,7 +468,7 @@ def sla_running_clocks(
                 points[level] = min(clock.add_business_time(calendar, start, wanted), due)
         points[SlaLevel.BREACH] = due
         clocks.append(RunningClock(name, due, points))
-    return clocks
+    return clocks + waiting
 
 
 def _schedule_next_check(

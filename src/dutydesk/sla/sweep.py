@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from dutydesk.accounts.models import Team, Tier
 from dutydesk.core.services import audit_record
-from dutydesk.sla.models import BreachAction, SlaLevel, SlaMark
+from dutydesk.sla.models import BreachAction, SlaLevel, SlaMark, SlaTarget
+from dutydesk.sla.paging import UNANSWERED, page
 from dutydesk.sla.services import (
     SLA_FIELDS,
     RunningClock,
@@ -26,6 +27,7 @@ from dutydesk.sla.services import (
 from dutydesk.tickets.models import EventKind, Priority, Ticket
 from dutydesk.tickets.services.events import event_record
 from dutydesk.tickets.services.notices import notify_sla_breach, notify_sla_warning
+from dutydesk.tickets.services.sla_notices import notify_unanswered
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,8 @@ def _announce(ticket: Ticket, running: RunningClock, level: str) -> set[str]:
 
     Returns the ticket fields the action changed.
     """
+    if running.target == SlaTarget.UNANSWERED:
+        return _alert_unanswered(ticket, running.due)
     if level != SlaLevel.BREACH:
         event_record(
             ticket,
@@ -123,7 +127,29 @@ def _announce(ticket: Ticket, running: RunningClock, level: str) -> set[str]:
     elif not acted_before and action == BreachAction.ESCALATE:
         changed = _escalate(ticket)
     notify_sla_breach(ticket, running.target, due=running.due)
+    if not acted_before and action == BreachAction.PAGE:
+        # Without an on-call pager the breach notice just sent is all there is.
+        page(ticket=ticket, reason=running.target, due=running.due, fallback=lambda: None)
     return changed
+
+
+def _alert_unanswered(ticket: Ticket, due: datetime) -> set[str]:
+    """Seed 004: a client message waited past the limit; the person on duty contacts them."""
+    paged = page(
+        ticket=ticket,
+        reason=UNANSWERED,
+        due=due,
+        fallback=lambda: notify_unanswered(ticket, due=due),
+    )
+    event_record(
+        ticket,
+        actor=None,
+        kind=EventKind.SLA_UNANSWERED,
+        new=ticket.assignee.email if ticket.assignee else "",
+        due=due.isoformat(),
+        paged=paged,
+    )
+    return set()
 
 
 def _raise_priority(ticket: Ticket) -> set[str]:

@@ -30,6 +30,7 @@ from dutydesk.api.errors import (
 from dutydesk.api.pagination import keyset_page
 from dutydesk.api.schemas import Text, error_responses
 from dutydesk.core.services import access_record
+from dutydesk.sla.services import with_breached
 from dutydesk.tickets import selectors
 from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.models import Attachment, Channel, Message, Ticket
@@ -106,7 +107,7 @@ def _requester(caller: User, given: RequesterIn | None) -> tuple[str, str]:
 
 
 def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
-    tickets = selectors.ticket_list(user=user)
+    tickets = with_breached(selectors.ticket_list(user=user))
     if filters.status:
         tickets = tickets.filter(status=filters.status)
     if filters.priority:

@@ -124,6 +124,12 @@ class Ticket(models.Model):
     sla_next_check_at = models.DateTimeField(
         _("next SLA check"), null=True, blank=True, db_index=True
     )
+    # Seed 004: no client message waits longer than the policy's limit (30 minutes by
+    # default), whatever the priority. Set when a client writes and nobody has answered,
+    # cleared by a public agent reply; the queue shows it and the sweep alerts the on-duty.
+    unanswered_due = models.DateTimeField(
+        _("client waiting, answer due"), null=True, blank=True, db_index=True
+    )
     # When a client writes about a ticket closed too long ago, a new ticket follows it.
     follow_up_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
@@ -235,6 +241,7 @@ class EventKind(models.TextChoices):
     ROUTED = "routed", _("Routed")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breached")
+    SLA_UNANSWERED = "sla_unanswered", _("Client waiting too long")
     ESCALATED = "escalated", _("Escalated")
     DEESCALATED = "deescalated", _("De-escalated")
 

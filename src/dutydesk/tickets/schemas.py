@@ -100,7 +100,17 @@ class SlaOut(Schema):
         ..., description="Set while a client message after the first response waits."
     )
     resolution_due: datetime | None = Field(..., description="Null while the clock is paused.")
+    unanswered_due: datetime | None = Field(
+        ...,
+        description="While a client message waits for a public reply: when it has waited "
+        "longer than the contract allows (any priority).",
+    )
     paused: bool = Field(..., description="Waiting for the client or on hold.")
+    breached: list[str] = Field(
+        ...,
+        description="Targets missed at least once: first_response, next_response, "
+        "resolution, unanswered.",
+    )
 
 
 class TicketOut(Schema):

@@ -368,7 +368,9 @@ def test_the_api_shows_the_clocks_to_staff_and_customers(
                 "first_response_due": "2027-03-15T07:30:00Z",
                 "next_response_due": None,
                 "resolution_due": None,
+                "unanswered_due": "2027-03-15T07:30:00Z",
                 "paused": True,
+                "breached": [],
             }
         listed = api_client(supervisor).get("/api/v1/tickets").json()["items"]
         assert listed[0]["sla"]["policy"] == "business-moscow"
