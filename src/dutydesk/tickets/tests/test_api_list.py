@@ -158,3 +158,30 @@ def test_the_number_of_queries_does_not_grow_with_the_page(
     with django_assert_num_queries(2) as large:
         assert len(numbers(client.get(URL, {"limit": 50}))) == 50
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_breached_targets_cost_no_query_per_ticket(
+    acme, anna, supervisor, django_assert_num_queries
+):
+    from dutydesk.sla.models import SlaMark
+
+    for i in range(30):
+        ticket = ingest(inbound(organization=acme)).ticket
+        if i % 3 == 0:
+            SlaMark.objects.create(
+                ticket=ticket, target="first_response", level="breach", due=ticket.created_at
+            )
+            SlaMark.objects.create(
+                ticket=ticket, target="unanswered", level="breach", due=ticket.created_at
+            )
+        if i % 3 == 1:
+            SlaMark.objects.create(
+                ticket=ticket, target="resolution", level="warn_first", due=ticket.created_at
+            )
+    client = api_client(supervisor)
+    client.get(URL)
+
+    with django_assert_num_queries(2):
+        items = client.get(URL, {"limit": 30}).json()["items"]
+    breached = sorted(tuple(item["sla"]["breached"]) for item in items)
+    assert breached == [()] * 20 + [("first_response", "unanswered")] * 10
