@@ -19,6 +19,7 @@ from dutydesk.sla.models import (
     PolicyTarget,
     WorkingInterval,
 )
+from dutydesk.sla.recompute import policies_of_calendar, sla_recompute_later
 
 
 class CalendarFormSet(BaseInlineFormSet):
@@ -78,6 +79,11 @@ class BusinessCalendarAdmin(AuditedAdmin):
         kwargs["siblings"] = group.setdefault(id(obj), [])
         return kwargs
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Open tickets measured on this calendar get their dues recomputed after commit.
+        sla_recompute_later(policy_ids=policies_of_calendar(form.instance.pk))
+
 
 class PolicyTargetInline(admin.TabularInline):
     model = PolicyTarget
@@ -93,3 +99,8 @@ class PolicyAdmin(AuditedAdmin):
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["calendar"]
     inlines = [PolicyTargetInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Targets, limits, calendar or default changed: recompute open tickets after commit.
+        sla_recompute_later(policy_ids=[form.instance.pk])

@@ -6,3 +6,6 @@ class SlaConfig(AppConfig):
     name = "dutydesk.sla"
     label = "sla"
     verbose_name = _("SLA")
+
+    def ready(self) -> None:
+        from dutydesk.sla import signals  # noqa: F401  (connects the receivers)

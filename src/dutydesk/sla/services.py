@@ -75,6 +75,10 @@ def calendar_save(
         row.calendar = calendar
     WorkingInterval.objects.bulk_create(intervals)
     CalendarDay.objects.bulk_create(days)
+    if not created:
+        from dutydesk.sla.recompute import policies_of_calendar, sla_recompute_later
+
+        sla_recompute_later(policy_ids=policies_of_calendar(calendar.pk))
     audit_record(
         actor=by,
         action=f"businesscalendar.{'created' if created else 'changed'}",
