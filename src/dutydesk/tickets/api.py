@@ -38,6 +38,8 @@ from dutydesk.tickets.schemas import (
     AttachmentOut,
     EscalateIn,
     EventOut,
+    MacroFilters,
+    MacroOut,
     MessageOut,
     ReplyIn,
     RequesterIn,
@@ -56,6 +58,7 @@ from dutydesk.tickets.services import (
     ticket_update,
 )
 from dutydesk.tickets.services.attachments import attachment_add
+from dutydesk.tickets.services.macros import macro_apply, macro_render, macros_for
 
 router = Router(tags=["tickets"])
 
@@ -204,6 +207,42 @@ def ticket_create(
     )
     _mark_replay(response, result.duplicate)
     return Status(201, result.ticket)
+
+
+@router.get(
+    "/macros",
+    response={200: list[MacroOut], **error_responses(403, 404, 422)},
+    url_name="ticket_macro_list",
+)
+def ticket_macro_list(request: HttpRequest, filters: Query[MacroFilters]) -> Any:
+    """Canned replies and macros the caller may use (staff only), searchable; with
+    ``ticket`` each text comes rendered for that ticket in its client's language."""
+    user = request.auth
+    _require_staff(user, _("Only support staff can use macros."))
+    macros = list(macros_for(user=user, search=filters.q)[:200])
+    if filters.ticket is not None:
+        ticket = selectors.ticket_get(user=user, number=filters.ticket)
+        for macro in macros:
+            text = macro.body_for(ticket.requester.language or ticket.organization.language)
+            macro.rendered = macro_render(text, ticket=ticket, agent=user)
+    return macros
+
+
+@router.post(
+    "/{number}/macros/{macro_id}/apply",
+    response={200: TicketOut, **error_responses(403, 404, 422)},
+    url_name="ticket_macro_apply",
+)
+def ticket_macro_apply(request: HttpRequest, number: int, macro_id: int) -> Ticket:
+    """Apply a macro (staff only): its reply or note is posted and its changes made, all
+    together or none."""
+    user = request.auth
+    ticket = selectors.ticket_get(user=user, number=number)
+    _require_staff(user, _("Only support staff can use macros."))
+    macro = macros_for(user=user).filter(pk=macro_id).first()
+    if macro is None:
+        raise ApiError(404, _("Not found."))
+    return macro_apply(ticket=ticket, macro=macro, by=user)
 
 
 @router.get(

@@ -334,3 +334,6 @@ class RoutingRule(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip().lower() for k in self.keywords.split(",") if k.strip()]
+
+
+from dutydesk.tickets.macro_models import Macro  # noqa: E402, F401  (a model of this app)

@@ -230,3 +230,46 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str | None:
         return obj.actor.email if obj.actor else None
+
+
+# --- macros ---------------------------------------------------------------------------
+
+
+class MacroFilters(Schema):
+    q: Text = Field("", max_length=200, description="Words in the title or the text.")
+    ticket: int | None = Field(
+        None, description="A ticket number: each macro's text comes rendered for it."
+    )
+
+
+class MacroOut(Schema):
+    id: int
+    title: str
+    body_en: str
+    body_ru: str
+    as_note: bool = Field(..., description="Posted as an internal note.")
+    scope: str = Field(..., description="shared, team or personal.")
+    team: str | None = Field(None, description="The team it is shared with.")
+    set_status: str
+    set_priority: str
+    set_team: str | None
+    assign_to_me: bool
+    rendered: str | None = Field(
+        None, description="The text for the ticket asked for, placeholders filled in."
+    )
+
+    @staticmethod
+    def resolve_scope(obj: Any) -> str:
+        return "personal" if obj.owner_id else "team" if obj.team_id else "shared"
+
+    @staticmethod
+    def resolve_team(obj: Any) -> str | None:
+        return obj.team.slug if obj.team_id else None
+
+    @staticmethod
+    def resolve_set_team(obj: Any) -> str | None:
+        return obj.set_team.slug if obj.set_team_id else None
+
+    @staticmethod
+    def resolve_rendered(obj: Any) -> str | None:
+        return getattr(obj, "rendered", None)
