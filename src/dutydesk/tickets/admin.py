@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from dutydesk.core.admin import AuditedAdmin, ReadOnlyAdmin
 from dutydesk.tickets.macro_models import PLACEHOLDERS
-from dutydesk.tickets.models import Macro, Message, RoutingRule, Ticket
+from dutydesk.tickets.models import Macro, Message, RoutingRule, TeamAutoAssign, Ticket
 
 
 @admin.register(RoutingRule)
@@ -55,7 +55,16 @@ class TicketAdmin(ReadOnlyAdmin):
         "assignee",
         "updated_at",
     ]
-    list_filter = ["status", "priority", "type", "channel", "tier", "team", "organization"]
+    list_filter = [
+        "status",
+        "priority",
+        "type",
+        "channel",
+        "tier",
+        "team",
+        "organization",
+        "solved_at_first_tier",
+    ]
     search_fields = ["=number", "subject", "requester__email"]
     list_select_related = ["organization", "team", "assignee"]
     show_full_result_count = False
@@ -95,3 +104,10 @@ class MacroAdmin(AuditedAdmin):
         known = ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS)
         form.base_fields["body_en"].help_text = _("Placeholders: %(known)s.") % {"known": known}
         return form
+
+
+@admin.register(TeamAutoAssign)
+class TeamAutoAssignAdmin(AuditedAdmin):
+    list_display = ["team", "mode", "last_assignee"]
+    list_editable = ["mode"]
+    list_select_related = ["team", "last_assignee"]

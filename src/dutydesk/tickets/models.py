@@ -130,6 +130,9 @@ class Ticket(models.Model):
     unanswered_due = models.DateTimeField(
         _("client waiting, answer due"), null=True, blank=True, db_index=True
     )
+    # For the metrics of seed 003: resolved without leaving the tier it was routed to.
+    # None until resolved (and again after a reopen).
+    solved_at_first_tier = models.BooleanField(_("solved at first tier"), null=True, blank=True)
     # When a client writes about a ticket closed too long ago, a new ticket follows it.
     follow_up_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
@@ -334,6 +337,43 @@ class RoutingRule(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip().lower() for k in self.keywords.split(",") if k.strip()]
+
+
+class AutoAssignMode(models.TextChoices):
+    OFF = "off", _("Off")
+    ROUND_ROBIN = "round_robin", _("Round-robin")
+    LEAST_LOADED = "least_loaded", _("Least loaded")
+
+
+class TeamAutoAssign(models.Model):
+    """How new tickets routed to a team get an assignee: not at all, in turn, or to the
+    member with the fewest active tickets. Only active staff members are picked."""
+
+    team = models.OneToOneField(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="auto_assign"
+    )
+    mode = models.CharField(
+        _("auto-assignment"),
+        max_length=20,
+        choices=AutoAssignMode.choices,
+        default=AutoAssignMode.OFF,
+    )
+    # Round-robin continues after this member.
+    last_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("team auto-assignment")
+        verbose_name_plural = _("team auto-assignment")
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.get_mode_display()}"
 
 
 from dutydesk.tickets.macro_models import Macro  # noqa: E402, F401  (a model of this app)

@@ -30,6 +30,7 @@ from dutydesk.tickets.models import (
     Ticket,
     TicketType,
 )
+from dutydesk.tickets.services.assignment import solved_at_first_tier
 from dutydesk.tickets.services.attachments import attachment_store, attachments_validate
 from dutydesk.tickets.services.events import event_record
 from dutydesk.tickets.services.notices import notify_agent_reply, notify_assigned
@@ -64,12 +65,15 @@ def _apply_status(ticket: Ticket, status: str, *, by: User) -> None:
         ticket.reopen_count += 1
         ticket.resolved_at = None
         ticket.closed_at = None
+        ticket.solved_at_first_tier = None
         event_record(ticket, actor=by, kind=EventKind.REOPENED, new=ticket.reopen_count)
     if status == Status.RESOLVED:
         ticket.resolved_at = now
     elif status == Status.CLOSED:
         ticket.resolved_at = ticket.resolved_at or now
         ticket.closed_at = now
+    if status in DONE_STATUSES and ticket.solved_at_first_tier is None:
+        ticket.solved_at_first_tier = solved_at_first_tier(ticket)
     ticket.status = status
 
 
@@ -100,6 +104,9 @@ def ticket_update(*, ticket: Ticket, by: User, **changes: Any) -> Ticket:
         if field == "priority":
             sla_on_priority(ticket)
         if field == "team" and value is not None and "tier" not in changes and value.tier:
+            if value.tier != ticket.tier:  # the metrics read tier moves from the timeline
+                event_record(ticket, actor=by, kind=EventKind.TIER, old=ticket.tier, new=value.tier)
+                diff["tier"] = (ticket.tier, value.tier)
             ticket.tier = value.tier
     if diff:
         ticket.save()

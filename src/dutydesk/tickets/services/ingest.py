@@ -35,9 +35,14 @@ from dutydesk.tickets.models import (
     Ticket,
     TicketType,
 )
+from dutydesk.tickets.services.assignment import auto_assign
 from dutydesk.tickets.services.attachments import attachment_store, attachments_validate
 from dutydesk.tickets.services.events import event_record
-from dutydesk.tickets.services.notices import notify_client_message, notify_ticket_created
+from dutydesk.tickets.services.notices import (
+    notify_assigned,
+    notify_client_message,
+    notify_ticket_created,
+)
 from dutydesk.tickets.services.routing import route
 
 TICKET_COUNTER = "ticket_number"
@@ -248,6 +253,7 @@ def _reopen(ticket: Ticket, *, by: User) -> None:
     _set_status(ticket, Status.OPEN, by=by)
     ticket.reopen_count += 1
     ticket.resolved_at = None
+    ticket.solved_at_first_tier = None
     event_record(ticket, actor=by, kind=EventKind.REOPENED, new=ticket.reopen_count)
 
 
@@ -320,6 +326,9 @@ def _open_ticket(
             new=follow_up_of.reference,
             relation="follow_up_of",
         )
+    if auto_assign(ticket) is not None:
+        ticket.save(update_fields=["assignee"])
+        notify_assigned(ticket, by=None)
     audit_record(
         actor=inbound.submitted_by or requester,
         action="ticket.created",
