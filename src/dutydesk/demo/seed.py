@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dutydesk.accounts.models import Organization, Role, Team, User
+from dutydesk.demo.macros import create_macros, enable_auto_assignment
 from dutydesk.demo.script import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -77,6 +78,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
         _create_routing_rules(teams)
         _set_demo_passwords()
         _create_tickets(staff, teams, organizations)
+        create_macros(teams, staff, organizations)
+        enable_auto_assignment(teams)
         # The demo's addresses are made up: nothing it queued is ever to be sent.
         deliveries_cancel(
             Delivery.objects.filter(pk__gt=first_delivery, status=DeliveryStatus.PENDING),
