@@ -4,9 +4,10 @@
 
 Seeds open tickets in bulk with their due columns and ``sla_next_check_at`` in the
 future, times ``sla_sweep()`` when nothing is due (the index answers: no scan of open
-tickets), then backdates 100 and 1000 of them so their first-response warning has come
-and times the sweep that drains them (batches of 500, as the periodic task runs). The
-cost should follow the due count, not the open count.
+tickets), then backdates 100 and 1000 of them so their first-response warning has come and
+their client has waited past the policy's limit (seed 004: an on-duty alert, no pager
+registered, so the fallback notice), and times the sweep that drains them (batches of 500,
+as the periodic task runs). The cost should follow the due count, not the open count.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ def seed(count: int, now: datetime) -> None:
             first_response_due=now + timedelta(hours=4),
             resolution_due=now + timedelta(days=1),
             sla_next_check_at=now + timedelta(minutes=30, seconds=i % 3600),
+            unanswered_due=now + timedelta(hours=2),
         )
         for i in range(count)
     )
@@ -79,7 +81,8 @@ def make_due(count: int, now: datetime) -> None:
         created_at=created,
         first_response_due=created + timedelta(hours=4),
         resolution_due=created + timedelta(days=1),
-        sla_next_check_at=now - timedelta(seconds=1),
+        unanswered_due=now - timedelta(seconds=30),
+        sla_next_check_at=now - timedelta(seconds=30),
     )
 
 

@@ -48,7 +48,7 @@ def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
         tickets = list(
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(sla_next_check_at__lte=now)
-            .select_related("organization", "sla_policy__calendar", "team", "assignee")
+            .select_related("organization", "requester", "sla_policy__calendar", "team", "assignee")
             .order_by("sla_next_check_at", "pk")[:limit]
         )
         for ticket in tickets:
