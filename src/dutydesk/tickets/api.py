@@ -30,7 +30,7 @@ from dutydesk.api.errors import (
 from dutydesk.api.pagination import keyset_page
 from dutydesk.api.schemas import Text, error_responses
 from dutydesk.core.services import access_record
-from dutydesk.sla.services import with_breached
+from dutydesk.sla.selectors import with_breached
 from dutydesk.tickets import selectors
 from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.models import Attachment, Channel, Message, Ticket

@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 from dutydesk.accounts.models import Tier
 from dutydesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from dutydesk.api.schemas import StrictSchema, Text
-from dutydesk.sla.services import TicketSla, ticket_sla
+from dutydesk.sla.selectors import TicketSla, ticket_sla
 from dutydesk.tickets.models import Attachment, Priority, Status, Ticket, TicketType
 
 # --- input ----------------------------------------------------------------------------
