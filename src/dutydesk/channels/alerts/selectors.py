@@ -1,0 +1,28 @@
+"""Reads of alert intake."""
+
+from __future__ import annotations
+
+import hmac
+
+from dutydesk.channels.alerts.models import Integration, token_digest
+
+
+def integration_for_token(token: str, *, kind: str | None = None) -> Integration | None:
+    """The active integration whose secret is ``token`` (and of ``kind``), or None.
+
+    The lookup is by the token's SHA-256, so neither the database index nor the final
+    comparison (constant time) tells an attacker how much of a guess was right.
+    """
+    if not token or len(token) > 200:
+        return None
+    digest = token_digest(token)
+    integration = (
+        Integration.objects.select_related("organization", "team")
+        .filter(token_digest=digest)
+        .first()
+    )
+    if integration is None or not hmac.compare_digest(integration.token_digest, digest):
+        return None
+    if not integration.is_active or (kind is not None and integration.kind != kind):
+        return None
+    return integration
