@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -112,6 +113,15 @@ class Integration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        mapping = self.severity_map
+        if not isinstance(mapping, dict) or any(
+            not isinstance(k, str) or v not in Priority.values for k, v in mapping.items()
+        ):
+            raise ValidationError(
+                {"severity_map": _('Map severity names to "P1", "P2", "P3" or "P4".')}
+            )
 
     def priority_for(self, severity: str) -> str:
         mapping = self.severity_map if isinstance(self.severity_map, dict) else {}

@@ -12,8 +12,12 @@ from dutydesk.channels.alerts.models import Integration, OnResolve, hook_url, to
 from dutydesk.core.services import audit_record
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)  # 32 URL-safe characters, 192 bits
+def token_assign(integration: Integration) -> str:
+    """Give the integration a new secret (not saved yet); returns the raw token."""
+    token = secrets.token_urlsafe(24)  # 32 URL-safe characters, 192 bits
+    integration.token_digest = token_digest(token)
+    integration.token_hint = token[:6]
+    return token
 
 
 @transaction.atomic
@@ -28,16 +32,10 @@ def integration_create(
     severity_map: dict[str, str] | None = None,
 ) -> tuple[Integration, str]:
     """A new integration and the full URL to configure in the source (shown only now)."""
-    token = _new_token()
     integration = Integration(
-        organization=organization,
-        kind=kind,
-        name=name,
-        team=team,
-        on_resolve=on_resolve,
-        token_digest=token_digest(token),
-        token_hint=token[:6],
+        organization=organization, kind=kind, name=name, team=team, on_resolve=on_resolve
     )
+    token = token_assign(integration)
     if severity_map is not None:
         integration.severity_map = severity_map
     integration.full_clean()
@@ -51,9 +49,7 @@ def integration_create(
 @transaction.atomic
 def integration_rotate(*, integration: Integration, by: User | None) -> str:
     """A new secret: the old URL stops working at once; returns the new URL."""
-    token = _new_token()
-    integration.token_digest = token_digest(token)
-    integration.token_hint = token[:6]
+    token = token_assign(integration)
     integration.rotated_at = timezone.now()
     integration.save(update_fields=["token_digest", "token_hint", "rotated_at"])
     audit_record(
