@@ -16,12 +16,11 @@ def integration_for_token(token: str, *, kind: str | None = None) -> Integration
     if not token or len(token) > 200:
         return None
     digest = token_digest(token)
-    integration = (
-        Integration.objects.select_related("organization", "team")
-        .filter(token_digest=digest)
-        .first()
-    )
-    if integration is None or not hmac.compare_digest(integration.token_digest, digest):
+    try:
+        integration = Integration.objects.select_related("organization").get(token_digest=digest)
+    except Integration.DoesNotExist:
+        return None
+    if not hmac.compare_digest(integration.token_digest, digest):
         return None
     if not integration.is_active or (kind is not None and integration.kind != kind):
         return None

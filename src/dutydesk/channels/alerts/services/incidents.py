@@ -82,6 +82,10 @@ def incident_page(*, ticket: Ticket, reason: str) -> None:
 
 
 def alerts_apply(*, integration: Integration, alerts: list[ParsedAlert], now: datetime) -> Applied:
+    """Apply one request's alerts; a request of repeats only takes no lock at all."""
+    if (repeats := _only_repeats(integration, alerts, now)) is not None:
+        _count_repeats(repeats, now)
+        return Applied(unchanged=len(alerts))
     applied = Applied()
     by_group: dict[str, list[ParsedAlert]] = defaultdict(list)
     for item in alerts:
@@ -89,42 +93,96 @@ def alerts_apply(*, integration: Integration, alerts: list[ParsedAlert], now: da
     for key in sorted(by_group):
         group = _group_locked(integration, key)
         items = by_group[key]
-        known = {
-            a.identity: a
-            for a in Alert.objects.filter(
-                integration=integration, identity__in=[i.identity for i in items]
-            )
-        }
-        repeats: list[int] = []
+        known = {a.identity: a for a in _known(integration, items)}
+        repeats = []
         for item in items:
             alert = known.get(item.identity)
-            if alert is None and item.action == ACKNOWLEDGED:
-                applied.unchanged += 1  # nothing to acknowledge
+            change = _change(integration, alert, item, now)
+            if change is None:
+                if alert is not None:
+                    repeats.append(alert.pk)
+                applied.unchanged += 1
             elif alert is None:
-                alert = known[item.identity] = _new_alert(integration, group, item, now)
-                if item.action == FIRING:
-                    _fire(integration, group, alert, item, now, applied)
-                else:
-                    # Seen only after it ended (or acknowledged unseen): kept, so a late
-                    # "firing" copy of the same episode is recognised as stale.
-                    alert.save()
-                    applied.touched(
-                        None,
-                        _("%(title)s: resolved before it was seen firing") % {"title": alert.title},
-                    )
-            elif not _update(integration, group, alert, item, now, applied):
-                repeats.append(alert.pk)
-        if repeats:
-            Alert.objects.filter(pk__in=repeats).update(
-                notification_count=F("notification_count") + 1, last_seen_at=now
-            )
-            applied.unchanged += len(repeats)
+                known[item.identity] = _create(integration, group, item, now, applied)
+            else:
+                _apply(change, integration, group, alert, item, now, applied)
+        _count_repeats(repeats, now)
     return applied
+
+
+def _known(integration: Integration, items: list[ParsedAlert]):
+    return Alert.objects.filter(integration=integration, identity__in=[i.identity for i in items])
+
+
+def _only_repeats(
+    integration: Integration, alerts: list[ParsedAlert], now: datetime
+) -> list[int] | None:
+    """The alerts' ids when every notification is a repeat (the HA and repeat_interval
+    case), read without locks: a no-op stays a no-op in whatever order it is applied."""
+    fields = ["id", "identity", "status", "ticket_id", "suppressed", "starts_at", "acknowledged"]
+    known = {a.identity: a for a in _known(integration, alerts).only(*fields)}
+    ids = []
+    for item in alerts:
+        alert = known.get(item.identity)
+        if alert is None or _change(integration, alert, item, now) is not None:
+            return None
+        ids.append(alert.pk)
+    return ids
+
+
+def _count_repeats(ids: list[int], now: datetime) -> None:
+    if ids:
+        Alert.objects.filter(pk__in=ids).update(
+            notification_count=F("notification_count") + 1, last_seen_at=now
+        )
+
+
+def _change(
+    integration: Integration, alert: Alert | None, item: ParsedAlert, now: datetime
+) -> str | None:
+    """What the notification does to the alert, or None when it changes nothing."""
+    if alert is None:
+        return None if item.action == ACKNOWLEDGED else "new"
+    if item.action == FIRING:
+        if alert.status == AlertStatus.FIRING:
+            if alert.ticket_id is not None:
+                return None  # a repeat, or an HA replica's copy
+            if alert.suppressed and _in_maintenance(integration, now):
+                return None
+            return "open"  # fired during maintenance, which has ended
+        return None if _stale(alert, item) else "refire"  # stale: a late copy of an ended episode
+    if item.action == RESOLVED:
+        if alert.status == AlertStatus.RESOLVED or _stale(alert, item):
+            return None
+        return "resolve"
+    if alert.status != AlertStatus.FIRING or alert.acknowledged:
+        return None
+    return "acknowledge"
+
+
+def _create(
+    integration: Integration,
+    group: AlertGroup,
+    item: ParsedAlert,
+    now: datetime,
+    applied: Applied,
+) -> Alert:
+    alert = _new_alert(integration, group, item, now)
+    if item.action == FIRING:
+        _fire(integration, group, alert, item, now, applied)
+    else:
+        # Seen only after it ended: kept, so a late "firing" copy of the same episode is
+        # recognised as stale.
+        alert.save()
+        applied.touched(
+            None, _("%(title)s: resolved before it was seen firing") % {"title": alert.title}
+        )
+    return alert
 
 
 def _group_locked(integration: Integration, key: str) -> AlertGroup:
     locked = AlertGroup.objects.select_for_update(of=("self",))
-    group = locked.filter(integration=integration, key=key).first()
+    group = locked.filter(integration=integration, key=key).order_by().first()
     if group is None:
         created, _new = AlertGroup.objects.get_or_create(integration=integration, key=key)
         group = locked.get(pk=created.pk)
@@ -153,50 +211,34 @@ def _new_alert(
     )
 
 
-def _update(
+def _apply(
+    change: str,
     integration: Integration,
     group: AlertGroup,
     alert: Alert,
     item: ParsedAlert,
     now: datetime,
     applied: Applied,
-) -> bool:
-    """Apply a notification about a known alert; False when it changes nothing."""
-    if item.action == FIRING:
-        if alert.status == AlertStatus.FIRING:
-            if alert.ticket_id is not None or (
-                alert.suppressed and _in_maintenance(integration, now)
-            ):
-                return False  # a repeat, or an HA replica's copy
-            # Fired during maintenance (or before a failure): open the incident now.
-        elif _stale(alert, item):
-            return False  # a late copy of the episode that already ended
-        else:
-            alert.status = AlertStatus.FIRING
-            alert.starts_at = item.starts_at
-            alert.ends_at = None
-            alert.acknowledged = False
-        _refresh(alert, item, integration, now)
+) -> None:
+    _refresh(alert, item, integration, now)
+    if change == "refire":
+        alert.status = AlertStatus.FIRING
+        alert.starts_at = item.starts_at
+        alert.ends_at = None
+        alert.acknowledged = False
+    if change in ("open", "refire"):
         _fire(integration, group, alert, item, now, applied)
-        return True
-    if item.action == RESOLVED:
-        if alert.status == AlertStatus.RESOLVED or _stale(alert, item):
-            return False
-        _refresh(alert, item, integration, now)
+    elif change == "resolve":
         alert.status = AlertStatus.RESOLVED
         alert.ends_at = item.ends_at or now
         _resolve(integration, alert, applied)
-        return True
-    if alert.status != AlertStatus.FIRING or alert.acknowledged:
-        return False
-    alert.acknowledged = True
-    _refresh(alert, item, integration, now)
-    alert.save()
-    if alert.ticket_id is not None:
-        note = _("Acknowledged at the source: %(title)s") % {"title": alert.title}
-        ticket_reply(ticket=alert.ticket, by=intake_agent(), body=note, internal=True)
-    applied.touched(alert.ticket, _("%(title)s: acknowledged") % {"title": alert.title})
-    return True
+    else:
+        alert.acknowledged = True
+        alert.save()
+        if alert.ticket_id is not None:
+            note = _("Acknowledged at the source: %(title)s") % {"title": alert.title}
+            ticket_reply(ticket=alert.ticket, by=intake_agent(), body=note, internal=True)
+        applied.touched(alert.ticket, _("%(title)s: acknowledged") % {"title": alert.title})
 
 
 def _stale(alert: Alert, item: ParsedAlert) -> bool:
