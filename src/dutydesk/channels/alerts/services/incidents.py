@@ -184,8 +184,11 @@ def _group_locked(integration: Integration, key: str) -> AlertGroup:
     locked = AlertGroup.objects.select_for_update(of=("self",))
     group = locked.filter(integration=integration, key=key).order_by().first()
     if group is None:
-        created, _new = AlertGroup.objects.get_or_create(integration=integration, key=key)
-        group = locked.get(pk=created.pk)
+        # INSERT … ON CONFLICT DO NOTHING: a concurrent request may be inserting it too.
+        AlertGroup.objects.bulk_create(
+            [AlertGroup(integration=integration, key=key)], ignore_conflicts=True
+        )
+        group = locked.get(integration=integration, key=key)
     return group
 
 
@@ -354,7 +357,6 @@ def _resolve(integration: Integration, alert: Alert, applied: Applied) -> None:
     still_firing = Alert.objects.filter(ticket=ticket, status=AlertStatus.FIRING).exclude(
         pk=alert.pk
     )
-    ticket.refresh_from_db(fields=["status"])
     resolved = False
     if (
         integration.on_resolve == OnResolve.RESOLVE
