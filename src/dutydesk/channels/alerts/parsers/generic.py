@@ -29,6 +29,7 @@ STATUSES = {
     "firing": FIRING,
     "problem": FIRING,
     "trigger": FIRING,
+    "triggered": FIRING,
     "resolved": RESOLVED,
     "ok": RESOLVED,
     "acknowledged": ACKNOWLEDGED,

@@ -155,6 +155,8 @@ def test_generic_json_as_documented():
     assert alert.labels == {"env": "prod", "job": "restic", "source": "srv1"}
     [resolved] = generic.parse(json.dumps({"id": "backup-nightly-srv1", "status": "ok"}).encode())
     assert resolved.action == RESOLVED and resolved.group == "backup-nightly-srv1"
+    [gatus] = generic.parse(b'{"id": "x", "status": "TRIGGERED", "title": "down"}')
+    assert gatus.action == FIRING
     with pytest.raises(ParseError, match="title is required"):
         generic.parse(b'{"id": "x", "status": "firing"}')
 
