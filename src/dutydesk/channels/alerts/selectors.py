@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hmac
 
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from dutydesk.accounts.models import User
 from dutydesk.channels.alerts.models import Integration, token_digest
 
 
@@ -25,3 +29,15 @@ def integration_for_token(token: str, *, kind: str | None = None) -> Integration
     if not integration.is_active or (kind is not None and integration.kind != kind):
         return None
     return integration
+
+
+def integration_list(*, user: User) -> QuerySet[Integration]:
+    """Integrations are configuration: supervisors, managers and admins see them all."""
+    integrations = Integration.objects.select_related("organization", "team").order_by("pk")
+    if not (user.is_active and user.sees_all_queues):
+        return integrations.none()
+    return integrations
+
+
+def integration_get(*, user: User, pk: int) -> Integration:
+    return get_object_or_404(integration_list(user=user), pk=pk)
