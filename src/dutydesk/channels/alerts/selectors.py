@@ -1,0 +1,43 @@
+"""Reads of alert intake."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from dutydesk.accounts.models import User
+from dutydesk.channels.alerts.models import Integration, token_digest
+
+
+def integration_for_token(token: str, *, kind: str | None = None) -> Integration | None:
+    """The active integration whose secret is ``token`` (and of ``kind``), or None.
+
+    The lookup is by the token's SHA-256, so neither the database index nor the final
+    comparison (constant time) tells an attacker how much of a guess was right.
+    """
+    if not token or len(token) > 200:
+        return None
+    digest = token_digest(token)
+    try:
+        integration = Integration.objects.select_related("organization").get(token_digest=digest)
+    except Integration.DoesNotExist:
+        return None
+    if not hmac.compare_digest(integration.token_digest, digest):
+        return None
+    if not integration.is_active or (kind is not None and integration.kind != kind):
+        return None
+    return integration
+
+
+def integration_list(*, user: User) -> QuerySet[Integration]:
+    """Integrations are configuration: supervisors, managers and admins see them all."""
+    integrations = Integration.objects.select_related("organization", "team").order_by("pk")
+    if not (user.is_active and user.sees_all_queues):
+        return integrations.none()
+    return integrations
+
+
+def integration_get(*, user: User, pk: int) -> Integration:
+    return get_object_or_404(integration_list(user=user), pk=pk)
