@@ -38,6 +38,8 @@ def api_call(token: str, method: str, params: dict[str, Any] | None = None, **kw
     """Call one Bot API method; its ``result``, or TelegramError; network errors propagate."""
     url = f"{settings.TELEGRAM_API_URL}/bot{token}/{method}"
     response = _http().post(url, json=params or {}, **kw)
+    if response.status_code >= 500 or response.status_code == 429:
+        response.raise_for_status()  # a passing outage or flood control: retry later
     try:
         data = response.json()
     except ValueError:

@@ -23,6 +23,7 @@ class BotApiStandIn:
         self.calls: list[tuple[str, dict]] = []
         self.files: dict[str, tuple[str, bytes]] = {}
         self.down = False  # answer every call with 502, as a proxy in front of a dead API
+        self.down_methods: set[str] = set()  # 502 for these methods only
         self.failing: dict[str, str] = {}  # method -> description for ok:false answers
         self.webhook: dict = {}
         self._next_update = 1000
@@ -159,6 +160,9 @@ class BotApiStandIn:
             )
             return
         method = match.group(2)
+        if method in self.down_methods:
+            self._reply(handler, 502, b"Bad Gateway", "text/plain")
+            return
         params = json.loads(raw) if raw else {}
         with self._lock:
             self.calls.append((method, params))
