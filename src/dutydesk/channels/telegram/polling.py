@@ -40,9 +40,16 @@ def telegram_poll(*, seconds: float | None = None) -> int:
     handled = 0
     while True:
         updates = client.get_updates(token, offset=bot.update_offset, timeout=long_poll)
-        for update in updates:
-            if telegram_update_process(bot=bot, update=update) != "duplicate":
-                handled += 1
-            offset_advance(bot, int(update["update_id"]) + 1)
+        committed = None
+        try:
+            for update in updates:
+                if telegram_update_process(bot=bot, update=update) != "duplicate":
+                    handled += 1
+                committed = int(update["update_id"])
+        finally:
+            # Once per batch (one write instead of one per update), and also when an
+            # update could not be applied: up to the last one that committed.
+            if committed is not None:
+                offset_advance(bot, committed + 1)
         if time.monotonic() >= deadline or (not updates and long_poll == 0):
             return handled
