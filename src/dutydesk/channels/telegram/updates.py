@@ -112,6 +112,15 @@ def telegram_update_process(*, bot: TelegramBot, update: dict) -> str:
     return status
 
 
+def telegram_update_retry(*, bot: TelegramBot, update_id: int) -> str:
+    """Apply a failed update again (after the cause was fixed); its old row is replaced."""
+    row = TelegramUpdate.objects.get(update_id=update_id, status=UpdateStatus.FAILED)
+    raw = row.raw
+    row.delete()
+    status = telegram_update_process(bot=bot, update=raw)
+    return status
+
+
 def _failed(update_id: int, kind: str, chat_id: int | None, update: dict, error: str) -> str:
     with transaction.atomic():
         TelegramUpdate.objects.get_or_create(

@@ -119,3 +119,17 @@ def test_polling_does_nothing_without_an_active_bot_in_polling_mode(bot, bot_api
     bot_api.add_message(user_id=777, text="hi")
     assert telegram_poll() == 0
     assert bot_api.calls == []
+
+
+def test_a_failed_update_can_be_processed_again_once_fixed(bot, bot_api, monkeypatch):
+    from dutydesk.channels.telegram.updates import telegram_update_retry
+
+    update = bot_api.add_message(user_id=777, text="boom")
+    real_ingest = updates.ingest
+    monkeypatch.setattr(updates, "ingest", lambda inbound: 1 / 0)
+    telegram_poll()
+    monkeypatch.setattr(updates, "ingest", real_ingest)
+
+    assert telegram_update_retry(bot=bot, update_id=update["update_id"]) == "processed"
+    assert Ticket.objects.get().subject == "boom"
+    assert TelegramUpdate.objects.get().status == "processed"
