@@ -102,6 +102,15 @@ class TelegramChat(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A group that receives the notices of a team (set by "/subscribe <team>" in the group).
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team notified here"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="telegram_chats",
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

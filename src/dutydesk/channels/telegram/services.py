@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dutydesk.accounts.models import Organization, User
+from dutydesk.accounts.models import Organization, Team, User
 from dutydesk.channels.telegram import client
 from dutydesk.channels.telegram.buttons import button
 from dutydesk.channels.telegram.models import (
     BotMode,
     TelegramAccount,
     TelegramBot,
+    TelegramChat,
     TelegramLinkCode,
 )
 from dutydesk.core.services import audit_record
@@ -174,3 +175,26 @@ def telegram_notify(
         buttons=ticket_buttons(ticket, buttons) if ticket is not None else [],
     )
     return True
+
+
+def telegram_notify_team(
+    *,
+    team: Team,
+    text: str,
+    ticket: Ticket | None = None,
+    buttons: Iterable[str] = ("take", "ack", "resolve"),
+) -> bool:
+    """Queue a notice to every group subscribed to the team; False when there is none.
+
+    Whoever presses a button acts as their own linked account.
+    """
+    chat_ids = list(TelegramChat.objects.filter(team=team).values_list("chat_id", flat=True))
+    for chat_id in chat_ids:
+        telegram_say(
+            chat_id=chat_id,
+            text=text,
+            kind="telegram_notice",
+            ticket=ticket,
+            buttons=ticket_buttons(ticket, buttons) if ticket is not None else [],
+        )
+    return bool(chat_ids)

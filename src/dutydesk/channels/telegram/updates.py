@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from dutydesk.channels.telegram import client
 from dutydesk.channels.telegram.callbacks import callback_handle
-from dutydesk.channels.telegram.linking import link_with_code
+from dutydesk.channels.telegram.linking import link_with_code, subscribe_team
 from dutydesk.channels.telegram.models import (
     TelegramAccount,
     TelegramBot,
@@ -191,6 +191,11 @@ def _on_message(bot: TelegramBot, message: dict, prepared: Prepared) -> str:
     text = (message.get("text") or message.get("caption") or "").strip()
     if text.startswith("/link"):
         reply = link_with_code(code=text.partition(" ")[2].strip(), sender=sender, chat=chat)
+        telegram_say(chat_id=chat_id, text=reply, kind="telegram_link")
+        return UpdateStatus.PROCESSED
+    if text.startswith("/subscribe"):
+        # "/subscribe l1" or "/subscribe@bot l1" in a group
+        reply = subscribe_team(slug=text.partition(" ")[2], sender=sender, chat=chat)
         telegram_say(chat_id=chat_id, text=reply, kind="telegram_link")
         return UpdateStatus.PROCESSED
     if chat.get("type") != "private" or not sender or sender.get("is_bot"):

@@ -159,3 +159,42 @@ def test_plain_callback_data_buttons_are_signed_on_sending():
             {"text": "Web", "url": "https://x"},
         ]
     ]
+
+
+GROUP = -100777
+
+
+def test_a_linked_team_member_subscribes_a_group_to_the_teams_notices(
+    bot_api, lena_linked, l1_team, ticket
+):
+    from dutydesk.channels.telegram.services import telegram_notify_team
+
+    bot_api.add_message(
+        user_id=LENA_TG, chat_id=GROUP, chat_type="group", text="/subscribe@dutydesk_bot l1"
+    )
+    telegram_poll()
+
+    assert telegram_notify_team(team=l1_team, text="New ticket in L1", ticket=ticket)
+    deliveries_sweep()
+    sent = bot_api.sent("sendMessage")
+    assert "First line" in sent[-2]["text"]
+    assert sent[-1]["chat_id"] == GROUP and sent[-1]["reply_markup"]["inline_keyboard"]
+
+
+def test_strangers_and_other_teams_cannot_subscribe_a_group(bot, bot_api, l2_agent, l1_team):
+    from dutydesk.channels.telegram.services import telegram_notify_team
+
+    _link(bot_api, l2_agent, OLEG_TG)
+    bot_api.add_message(user_id=OLEG_TG, chat_id=GROUP, chat_type="group", text="/subscribe l1")
+    bot_api.add_message(user_id=31337, chat_id=GROUP, chat_type="group", text="/subscribe l1")
+    telegram_poll()
+
+    assert telegram_notify_team(team=l1_team, text="x") is False
+
+
+def test_group_chatter_does_not_open_tickets(bot, bot_api):
+    from dutydesk.tickets.models import Ticket
+
+    bot_api.add_message(user_id=777, chat_id=GROUP, chat_type="group", text="lunch?")
+    telegram_poll()
+    assert not Ticket.objects.exists()
