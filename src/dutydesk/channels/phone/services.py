@@ -103,7 +103,9 @@ def _process(integration: PhoneIntegration, event: CallEvent) -> CallResult:
         call_id=event.call_id,
         defaults={"caller": event.caller, "callee": event.callee, "status": event.event},
     )
-    call = PhoneCall.objects.select_for_update().select_related("ticket").get(pk=call.pk)
+    call = (
+        PhoneCall.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=call.pk)
+    )
     if PhoneCallEvent.objects.filter(call=call, event=event.event).exists():
         return CallResult(call=call, ticket=call.ticket, duplicate=True)
     agent = _agent(event.agent or call.agent_email)

@@ -12,7 +12,7 @@ def bot_api(settings):
     standin = BotApiStandIn().start()
     settings.TELEGRAM_API_URL = standin.url
     settings.TELEGRAM_LONG_POLL_SECONDS = 0
-    settings.TELEGRAM_POLL_SECONDS = 1
+    settings.TELEGRAM_POLL_SECONDS = 120  # with no long poll, a poll ends when drained
     yield standin
     standin.stop()
 
