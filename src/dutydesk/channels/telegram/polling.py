@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from dutydesk.channels.telegram import client
-from dutydesk.channels.telegram.models import BotMode, TelegramBot
+from dutydesk.channels.telegram.models import BotMode, TelegramBot, TelegramUpdate, UpdateStatus
 from dutydesk.channels.telegram.services import bot_get
 from dutydesk.channels.telegram.updates import telegram_update_process
 
@@ -53,3 +55,17 @@ def telegram_poll(*, seconds: float | None = None) -> int:
                 offset_advance(bot, committed + 1)
         if time.monotonic() >= deadline or (not updates and long_poll == 0):
             return handled
+
+
+# Telegram keeps an unconfirmed update for 24 hours; a month of rows is ample for dedup.
+UPDATE_ROWS_KEPT = timedelta(days=30)
+
+
+def telegram_updates_prune() -> int:
+    """Forget applied updates older than a month; failed ones stay until an admin acts."""
+    deleted, _by_model = (
+        TelegramUpdate.objects.filter(created_at__lt=timezone.now() - UPDATE_ROWS_KEPT)
+        .exclude(status=UpdateStatus.FAILED)
+        .delete()
+    )
+    return deleted

@@ -133,3 +133,21 @@ def test_a_failed_update_can_be_processed_again_once_fixed(bot, bot_api, monkeyp
     assert telegram_update_retry(bot=bot, update_id=update["update_id"]) == "processed"
     assert Ticket.objects.get().subject == "boom"
     assert TelegramUpdate.objects.get().status == "processed"
+
+
+def test_old_applied_updates_are_forgotten_and_failed_ones_kept(bot, bot_api, time_machine):
+    from dutydesk.channels.telegram.polling import telegram_updates_prune
+
+    time_machine.move_to("2026-01-01 12:00Z")
+    bot_api.add_message(user_id=777, text="old")
+    telegram_poll()
+    TelegramUpdate.objects.create(update_id=1, status="failed", error="x")
+    time_machine.move_to("2026-02-15 12:00Z")
+    bot_api.add_message(user_id=777, text="new")
+    telegram_poll()
+
+    assert telegram_updates_prune() == 1
+    assert sorted(TelegramUpdate.objects.values_list("status", flat=True)) == [
+        "failed",
+        "processed",
+    ]
