@@ -22,6 +22,8 @@ from dutydesk.channels.telegram.models import (
     TelegramBot,
     TelegramChat,
     TelegramLinkCode,
+    TelegramUpdate,
+    UpdateStatus,
 )
 from dutydesk.core.services import audit_record
 from dutydesk.notify.models import Delivery, DeliveryChannel
@@ -95,7 +97,9 @@ def telegram_bot_configure(
     me = client.get_me(token)  # raises TelegramError for a bad token: nothing is stored
     with transaction.atomic():
         bot = TelegramBot.objects.select_for_update().filter(pk=1).first() or TelegramBot(pk=1)
-        changed_bot = bot.token != token.strip()
+        # The number before ":" is the bot's id: a new token of the same bot (revoked at
+        # @BotFather) keeps its update numbering; another bot starts its own.
+        changed_bot = bot.token.split(":")[0] != token.strip().split(":")[0]
         bot.token = token
         bot.username = me.get("username", "")
         bot.organization = organization
@@ -103,6 +107,7 @@ def telegram_bot_configure(
         bot.is_active = True
         if changed_bot:
             bot.update_offset = 0
+            TelegramUpdate.objects.exclude(status=UpdateStatus.FAILED).delete()
         if mode == BotMode.WEBHOOK:
             bot.webhook_secret = secrets.token_urlsafe(32)
         bot.save()

@@ -90,3 +90,18 @@ def test_a_bad_token_stores_nothing(bot_api, supervisor):
     with pytest.raises(TelegramError):
         telegram_bot_configure(token="1:wrong", by=supervisor)
     assert not TelegramBot.objects.exists()
+
+
+def test_another_bots_token_starts_a_fresh_update_numbering(bot_api, acme, supervisor, bot):
+    from dutydesk.channels.telegram.models import TelegramUpdate
+
+    TelegramUpdate.objects.create(update_id=1000, status="processed")
+    bot.update_offset = 1001
+    bot.save()
+    telegram_bot_configure(token=bot_api.token, by=supervisor, organization=acme)
+    assert TelegramUpdate.objects.count() == 1  # the same bot: its numbering goes on
+
+    bot_api.token = "654321:OTHER-bot"
+    telegram_bot_configure(token=bot_api.token, by=supervisor, organization=acme)
+    assert not TelegramUpdate.objects.exists()
+    assert TelegramBot.objects.get(pk=1).update_offset == 0
