@@ -84,7 +84,7 @@ def callback_handle(*, bot: TelegramBot, query: dict, prepared: Prepared) -> str
         .filter(telegram_id=sender.get("id"), linked=True, user__is_active=True)
         .first()
     )
-    done = False
+    done = failed = False
     if parsed is None:
         text = _("This button is no longer valid.")
     elif account is None:
@@ -101,6 +101,10 @@ def callback_handle(*, bot: TelegramBot, query: dict, prepared: Prepared) -> str
             text = exc.message
         except (ObjectDoesNotExist, Http404, ValueError):
             text = _("Not found, or not yours to act on.")
+        except Exception:  # a bug in an action: the presser hears of it, admins can retry
+            log.exception("telegram button %s failed", action)
+            failed = True
+            text = _("Something went wrong; nothing was done. Please try again later.")
     token = bot.token
     query_id = str(query.get("id", ""))
     prepared.after_commit.append(
@@ -108,6 +112,8 @@ def callback_handle(*, bot: TelegramBot, query: dict, prepared: Prepared) -> str
     )
     if done:
         _mark_message(query, account, text)
+    if failed:
+        return UpdateStatus.FAILED  # kept with its raw JSON, to process again
     return UpdateStatus.PROCESSED if done else UpdateStatus.IGNORED
 
 

@@ -198,3 +198,17 @@ def test_group_chatter_does_not_open_tickets(bot, bot_api):
     bot_api.add_message(user_id=777, chat_id=GROUP, chat_type="group", text="lunch?")
     telegram_poll()
     assert not Ticket.objects.exists()
+
+
+def test_a_failing_action_is_answered_and_kept_to_process_again(bot_api, lena_linked, monkeypatch):
+    def broken(*, user, ref):
+        raise RuntimeError("bug in on-call")
+
+    monkeypatch.setitem(CALLBACKS, "acknowledge", broken)
+    answer = _press(bot_api, LENA_TG, callback_data("acknowledge", 5))
+
+    assert "went wrong" in answer
+    from dutydesk.channels.telegram.models import TelegramUpdate
+
+    failed = TelegramUpdate.objects.get(kind="callback_query")
+    assert failed.status == "failed" and failed.raw["callback_query"]["data"]
