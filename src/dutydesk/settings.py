@@ -248,6 +248,21 @@ DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minim
 # --- channels (email, Telegram, phone) ------------------------------------------------
 # (settings of the channels go here)
 
+# Stored secrets (bot token, PBX secrets) are encrypted with a key derived from this, or
+# from SECRET_KEY when unset; changing it makes them unreadable (re-enter them).
+ENCRYPTION_KEY = envstr("DUTYDESK_ENCRYPTION_KEY", "")
+# Telegram Bot API; tests point it at a local stand-in.
+TELEGRAM_API_URL = envurl(
+    "DUTYDESK_TELEGRAM_API_URL", "https://api.telegram.org", schemes=("http", "https")
+).rstrip("/")
+TELEGRAM_TIMEOUT = envint("DUTYDESK_TELEGRAM_TIMEOUT", 15, minimum=1)
+# getUpdates waits this long for news; one poll task runs for about TELEGRAM_POLL_SECONDS.
+TELEGRAM_LONG_POLL_SECONDS = envint("DUTYDESK_TELEGRAM_LONG_POLL_SECONDS", 20, minimum=0)
+TELEGRAM_POLL_SECONDS = envint("DUTYDESK_TELEGRAM_POLL_SECONDS", 50, minimum=1)
+TELEGRAM_LINK_CODE_MINUTES = envint("DUTYDESK_TELEGRAM_LINK_CODE_MINUTES", 15, minimum=1)
+# Phone hooks: a signed request older or newer than this is refused (replay protection).
+PHONE_SIGNATURE_TOLERANCE_SECONDS = envint("DUTYDESK_PHONE_SIGNATURE_TOLERANCE", 300, minimum=1)
+
 
 # --- on-call --------------------------------------------------------------------------
 # (settings of on-call go here)

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from dutydesk.channels.phone import views
+
+urlpatterns = [
+    path("hooks/phone/<str:token>", views.call_event, name="phone-hook"),
+]

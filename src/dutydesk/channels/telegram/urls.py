@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from dutydesk.channels.telegram import views
+
+urlpatterns = [
+    path("hooks/telegram/<str:path>", views.webhook, name="telegram-webhook"),
+]
