@@ -153,7 +153,7 @@ class QuarantineStatus(models.TextChoices):
 
 
 def quarantine_path(instance: QuarantinedMessage, filename: str) -> str:
-    return f"email/quarantine/{instance.received_at:%Y/%m}/{filename}"
+    return f"email/quarantine/{filename[:2]}/{filename}"
 
 
 class QuarantinedMessage(models.Model):

@@ -159,8 +159,7 @@ def _attachments(msg: Message, bodies: set[int]) -> list[InboundAttachment]:
         if (
             id(part) in inside_rfc822
             or id(part) in bodies
-            or (part.is_multipart()
-            and (part.get_content_type() != "message/rfc822"))
+            or (part.is_multipart() and (part.get_content_type() != "message/rfc822"))
         ):
             continue
         kind = part.get_content_type()
