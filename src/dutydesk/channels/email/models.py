@@ -144,6 +144,7 @@ class QuarantineReason(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("Too many messages from the sender")
     CONFLICT = "conflict", _("Message-ID reused with other content")
     LOOP = "loop", _("Automatic message not about a ticket")
+    ERROR = "error", _("Processing failed")
 
 
 class QuarantineStatus(models.TextChoices):
