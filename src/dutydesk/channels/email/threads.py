@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dutydesk.channels.email.models import MessageRef, RefDirection
-from dutydesk.tickets.models import Ticket
+from dutydesk.tickets.models import Channel, Direction, Message, Ticket
 
 # References grow with every reply; a few dozen ids are enough to thread and stay short.
 MAX_REFERENCES = 20
@@ -33,12 +33,18 @@ def own_message(message_id: str) -> bool:
 
 
 def thread_ids(ticket: Ticket) -> list[str]:
-    """The ticket's Message-IDs in order: the first one and the latest ones."""
-    ids = list(
-        MessageRef.objects.filter(ticket=ticket)
-        .order_by("created_at", "id")
-        .values_list("message_id", flat=True)
+    """The ticket's Message-IDs in order: the first one and the latest ones.
+
+    Mail received is read from the ticket's messages too: the confirmation of a new
+    ticket is queued inside ingest, before the channel records its own reference.
+    """
+    refs = MessageRef.objects.filter(ticket=ticket).values_list("created_at", "message_id")
+    received = (
+        Message.objects.filter(ticket=ticket, channel=Channel.EMAIL, direction=Direction.INBOUND)
+        .exclude(source_id="")
+        .values_list("created_at", "source_id")
     )
+    ids = [mid for _at, mid in sorted([*refs, *received], key=lambda pair: pair[0])]
     ids = list(dict.fromkeys(ids))
     if len(ids) > MAX_REFERENCES:
         ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]

@@ -162,3 +162,7 @@ def make_mailbox(dovecot, db):
         return mailbox
 
     return make
+
+
+# The outbox's SMTP server on loopback (aiosmtpd), shared with the notify tests.
+from dutydesk.notify.tests.conftest import smtp_server  # noqa: E402, F401
