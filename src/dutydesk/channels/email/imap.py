@@ -130,18 +130,33 @@ def fetch(conn: imaplib.IMAP4, uid: int, *, headers_only: bool = False) -> bytes
     raise ImapError(f"message UID {uid} has gone")
 
 
-def mark_processed(conn: imaplib.IMAP4, mailbox: Mailbox, uid: int) -> None:
-    """Mark seen, or move to the processed folder; called only after the ticket committed."""
+def fetch_many(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, bytes]:
+    """Whole messages by UID in one round trip, unflagged (PEEK); a vanished UID is absent."""
+    if not uids:
+        return {}
+    data = _check(*conn.uid("FETCH", ",".join(str(u) for u in uids), "(BODY.PEEK[])"), "FETCH")
+    found: dict[int, bytes] = {}
+    for item in data:
+        if isinstance(item, tuple) and item[1] is not None and (uid := _UID.search(item[0])):
+            found[int(uid.group(1))] = bytes(item[1])
+    return found
+
+
+def mark_processed(conn: imaplib.IMAP4, mailbox: Mailbox, uids: list[int]) -> None:
+    """Mark seen, or move to the processed folder; called only after their tickets committed."""
+    if not uids:
+        return
+    uid_set = ",".join(str(u) for u in uids)
     if mailbox.after_processing == AfterProcessing.MOVE and mailbox.processed_folder:
         target = _quote(mailbox.processed_folder)
         if "MOVE" in conn.capabilities:
-            _check(*conn.uid("MOVE", str(uid), target), "MOVE")
+            _check(*conn.uid("MOVE", uid_set, target), "MOVE")
             return
-        _check(*conn.uid("COPY", str(uid), target), "COPY")
-        _check(*conn.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted \Seen)"), "STORE")
+        _check(*conn.uid("COPY", uid_set, target), "COPY")
+        _check(*conn.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Deleted \Seen)"), "STORE")
         conn.expunge()
         return
-    _check(*conn.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)"), "STORE")
+    _check(*conn.uid("STORE", uid_set, "+FLAGS.SILENT", r"(\Seen)"), "STORE")
 
 
 def connection_test(mailbox: Mailbox) -> str:

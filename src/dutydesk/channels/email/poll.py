@@ -94,6 +94,26 @@ def _poll(conn: imaplib.IMAP4, mailbox: Mailbox, result: PollResult) -> None:
     )
 
 
+# Mail is downloaded in groups (one round trip each) of at most this many messages and
+# bytes; a group's messages are flagged together once each of them has committed.
+FETCH_GROUP = 25
+FETCH_GROUP_BYTES = 8 * 1024 * 1024
+
+
+def _groups(envelopes: list[imap.Envelope]) -> list[list[imap.Envelope]]:
+    groups: list[list[imap.Envelope]] = [[]]
+    size = 0
+    for envelope in envelopes:
+        if groups[-1] and (
+            len(groups[-1]) >= FETCH_GROUP or size + envelope.size > FETCH_GROUP_BYTES
+        ):
+            groups.append([])
+            size = 0
+        groups[-1].append(envelope)
+        size += envelope.size
+    return [g for g in groups if g]
+
+
 def _read(
     conn: imaplib.IMAP4,
     mailbox: Mailbox,
@@ -106,20 +126,32 @@ def _read(
     batch = settings.EMAIL_POLL_BATCH
     for start in range(0, len(uids), batch):
         Mailbox.objects.filter(pk=mailbox.pk).update(poll_lease_until=timezone.now() + POLL_LEASE)
-        for envelope in imap.envelopes(conn, uids[start : start + batch]):
-            result.count(_one(conn, mailbox, validity, envelope))
-            # Flagged and committed: the position may move past it.
+        for group in _groups(imap.envelopes(conn, uids[start : start + batch])):
+            wanted = [
+                e.uid
+                for e in group
+                if e.size <= settings.EMAIL_MAX_MESSAGE_BYTES and not _known(e.message_id)
+            ]
+            raws = imap.fetch_many(conn, wanted)
+            for envelope in group:
+                result.count(_one(conn, mailbox, validity, envelope, raws))
+            imap.mark_processed(conn, mailbox, [e.uid for e in group])
+            # Committed and flagged: the position may move past the group.
             if track:
                 Mailbox.objects.filter(pk=mailbox.pk).update(
-                    uidvalidity=validity, last_uid=envelope.uid
+                    uidvalidity=validity, last_uid=group[-1].uid
                 )
 
 
-def _one(conn: imaplib.IMAP4, mailbox: Mailbox, validity: int, envelope: imap.Envelope) -> str:
+def _one(
+    conn: imaplib.IMAP4,
+    mailbox: Mailbox,
+    validity: int,
+    envelope: imap.Envelope,
+    raws: dict[int, bytes],
+) -> str:
     uid = envelope.uid
-    if _known(envelope.message_id):
-        outcome = "duplicate"
-    elif envelope.size > settings.EMAIL_MAX_MESSAGE_BYTES:
+    if envelope.size > settings.EMAIL_MAX_MESSAGE_BYTES:
         # Never download it: only the headers are kept, the mail stays on the server.
         quarantine_store(
             raw=imap.fetch(conn, uid, headers_only=True),
@@ -130,21 +162,20 @@ def _one(conn: imaplib.IMAP4, mailbox: Mailbox, validity: int, envelope: imap.En
             detail=f"{envelope.size} bytes > {settings.EMAIL_MAX_MESSAGE_BYTES}; headers only",
             size=envelope.size,
         )
-        outcome = "quarantined"
-    else:
-        raw = imap.fetch(conn, uid)
-        try:
-            outcome = email_receive(raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity).outcome
-        except Exception as exc:  # a bug or bad data must not stop the mailbox at this mail
-            log.exception("mailbox %s uid %s", mailbox.pk, uid)
-            quarantine_store(
-                raw=raw,
-                mailbox=mailbox,
-                uid=uid,
-                uidvalidity=validity,
-                reason=QuarantineReason.ERROR,
-                detail=f"{type(exc).__name__}: {exc}",
-            )
-            outcome = "quarantined"
-    imap.mark_processed(conn, mailbox, uid)
-    return outcome
+        return "quarantined"
+    raw = raws.get(uid)
+    if raw is None:  # received before (its Message-ID is known), or expunged meanwhile
+        return "duplicate"
+    try:
+        return email_receive(raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity).outcome
+    except Exception as exc:  # a bug or bad data must not stop the mailbox at this mail
+        log.exception("mailbox %s uid %s", mailbox.pk, uid)
+        quarantine_store(
+            raw=raw,
+            mailbox=mailbox,
+            uid=uid,
+            uidvalidity=validity,
+            reason=QuarantineReason.ERROR,
+            detail=f"{type(exc).__name__}: {exc}",
+        )
+        return "quarantined"

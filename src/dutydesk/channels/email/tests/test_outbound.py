@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dutydesk.channels.email.models import MessageRef, RefDirection
 from dutydesk.channels.email.services import email_receive
-from dutydesk.channels.email.tests.conftest import _free_port, eml
+from dutydesk.channels.email.tests.conftest import eml, free_port
 from dutydesk.notify.models import Delivery, DeliveryStatus
 from dutydesk.notify.sending import backoff, deliveries_sweep
 from dutydesk.tickets.inbound import InboundAttachment
@@ -96,7 +96,7 @@ def test_smtp_down_for_a_while_every_reply_arrives_once(
 ):
     ticket = email_receive(raw=eml("alternative.eml"), mailbox=make_mailbox()).ticket
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _free_port()  # nothing listens there: the mail server is down
+    settings.EMAIL_PORT = free_port()  # nothing listens there: the mail server is down
     for n in range(3):
         ticket_reply(ticket=ticket, by=l1_agent, body=f"Reply {n}")
     assert deliveries_sweep() == 0

@@ -108,15 +108,16 @@ def test_crash_between_fetch_and_commit_ingests_once_on_restart(
 def test_connection_dropped_mid_fetch_loses_nothing(dovecot, make_mailbox, monkeypatch, acme, anna):
     mailbox = make_mailbox()
     dovecot.append(mailbox.folder, _mail(1), _mail(2), _mail(3))
-    real, calls = imap.fetch, []
+    monkeypatch.setattr(poll, "FETCH_GROUP", 1)
+    real, calls = imap.fetch_many, []
 
-    def flaky(conn, uid, **kwargs):
-        calls.append(uid)
+    def flaky(conn, uids):
+        calls.append(uids)
         if len(calls) == 2:
             conn.shutdown()  # the server side goes away in the middle of the session
-        return real(conn, uid, **kwargs)
+        return real(conn, uids)
 
-    monkeypatch.setattr(imap, "fetch", flaky)
+    monkeypatch.setattr(imap, "fetch_many", flaky)
     first = mailbox_poll(mailbox.pk)
     assert first.error and first.outcomes == {"ticket": 1}
     monkeypatch.undo()
