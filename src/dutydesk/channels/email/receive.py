@@ -91,6 +91,10 @@ def email_receive(
     if parsed.automatic:
         return _automatic(parsed, raw, mailbox, thread_ticket, hold)
 
+    if parsed.sender_email in our_addresses():
+        # Mail from one of our own mailboxes: answering it would answer ourselves.
+        return hold(QuarantineReason.LOOP, _("Mail from one of our own addresses."), parsed)
+
     if rate_limit and _over_rate_limit(parsed.sender_email):
         return hold(
             QuarantineReason.RATE_LIMITED,

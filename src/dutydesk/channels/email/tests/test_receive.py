@@ -209,3 +209,12 @@ def test_a_resolved_ticket_reopens_on_a_reply(vpn_ticket):
     assert received.ticket == vpn_ticket
     vpn_ticket.refresh_from_db()
     assert vpn_ticket.status == Status.OPEN
+
+
+def test_mail_from_our_own_mailbox_address_is_not_answered(make_mailbox, acme):
+    mailbox = make_mailbox(acme, from_address="help@acme.test")
+    raw = eml("alternative.eml").replace(b"anna@acme.test", b"help@acme.test")
+    received = email_receive(raw=raw, mailbox=mailbox)
+    assert received.outcome == QUARANTINED
+    assert received.quarantined.reason == QuarantineReason.LOOP
+    assert not Ticket.objects.exists() and not Delivery.objects.exists()
