@@ -7,7 +7,7 @@ from email.utils import make_msgid
 from django.conf import settings
 
 from dutydesk.channels.email.models import Mailbox, MessageRef, Participant, RefDirection
-from dutydesk.channels.email.threads import thread_ids
+from dutydesk.channels.email.threads import RECEIVING_MAILBOX, thread_ids
 from dutydesk.tickets.models import Message, Ticket
 
 # Notices whose copies go to the people CC'd on the ticket, not only to the requester.
@@ -16,6 +16,9 @@ TO_PARTICIPANTS = {"agent_reply"}
 
 def reply_mailbox(ticket: Ticket) -> Mailbox | None:
     """The mailbox the client last wrote to; else one for their organisation; else any."""
+    receiving = RECEIVING_MAILBOX.get()
+    if receiving is not None and receiving.is_active:
+        return receiving
     ref = (
         MessageRef.objects.filter(
             ticket=ticket, direction=RefDirection.INBOUND, mailbox__is_active=True

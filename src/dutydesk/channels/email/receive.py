@@ -22,7 +22,11 @@ from dutydesk.channels.email.models import (
 )
 from dutydesk.channels.email.parsing import BOUNCE, ParsedEmail, Unparsable, parse
 from dutydesk.channels.email.quarantine import quarantine_store
-from dutydesk.channels.email.threads import own_message, ticket_for_message_ids
+from dutydesk.channels.email.threads import (
+    RECEIVING_MAILBOX,
+    own_message,
+    ticket_for_message_ids,
+)
 from dutydesk.core.services import audit_record
 from dutydesk.tickets import selectors
 from dutydesk.tickets.errors import InboundConflict, InboundRejected
@@ -108,6 +112,7 @@ def email_receive(
         )
 
     number = thread_ticket.number if thread_ticket is not None else parsed.ticket_token
+    receiving = RECEIVING_MAILBOX.set(mailbox)
     try:
         with transaction.atomic():
             result = ingest(_inbound(parsed, raw, mailbox, number))
@@ -131,6 +136,8 @@ def email_receive(
         )
         detail = "; ".join([exc.message, *(f"{k}: {v}" for k, v in exc.errors.items())])
         return hold(reason, detail, parsed)
+    finally:
+        RECEIVING_MAILBOX.reset(receiving)
     if result.duplicate:
         return Received(DUPLICATE, ticket=result.ticket)
     return Received(TICKET, ticket=result.ticket, created=result.created)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from dutydesk.channels.email.models import MessageRef, RefDirection
+from contextvars import ContextVar
+
+from dutydesk.channels.email.models import Mailbox, MessageRef, RefDirection
 from dutydesk.tickets.models import Channel, Direction, Message, Ticket
+
+# The mailbox whose mail is being ingested: the confirmation queued inside ingest
+# answers from it, without looking it up again.
+RECEIVING_MAILBOX: ContextVar[Mailbox | None] = ContextVar("receiving_mailbox", default=None)
 
 # References grow with every reply; a few dozen ids are enough to thread and stay short.
 MAX_REFERENCES = 20
