@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import httpx
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -41,14 +42,31 @@ def delivery_claim(delivery_id: int) -> Delivery | None:
 
 
 def _send_email(delivery: Delivery) -> None:
-    message = EmailMessage(
+    """Text, plus HTML, attachments, CC and thread headers when the payload has them."""
+    payload = delivery.payload or {}
+    headers = dict(delivery.headers or {})
+    if payload.get("message_id"):
+        headers["Message-ID"] = payload["message_id"]
+    if payload.get("in_reply_to"):
+        headers["In-Reply-To"] = payload["in_reply_to"]
+    if payload.get("references"):
+        headers["References"] = " ".join(payload["references"])
+    message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=delivery.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=payload.get("from") or settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
-        headers=delivery.headers or None,
+        cc=payload.get("cc") or None,
+        headers=headers or None,
         connection=get_connection(fail_silently=False),
     )
+    if payload.get("html"):
+        message.attach_alternative(payload["html"], "text/html")
+    for item in payload.get("attachments", []):
+        # A file deleted since the reply was queued fails the delivery (it is retried, then
+        # shown as failed) rather than sending the reply without it unnoticed.
+        with default_storage.open(item["path"], "rb") as handle:
+            message.attach(item["filename"], handle.read(), item.get("content_type") or None)
     message.send()
 
 

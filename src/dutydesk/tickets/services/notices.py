@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
@@ -57,23 +58,65 @@ def _language(user: User | None, ticket: Ticket) -> str:
     return (user.language if user else "") or ticket.organization.language or settings.LANGUAGE_CODE
 
 
+# The email channel threads mail to the client (Message-ID, In-Reply-To, References,
+# the mailbox's From, CC'd participants, attachments); it registers here so that tickets
+# need not import it. It returns the delivery's payload and may record the Message-ID.
+EmailThreader = Callable[[Ticket, str, Message | None], dict]
+EMAIL_THREADERS: list[EmailThreader] = []
+
+# Notices a program sends on its own: marked so that auto-responders do not answer them.
+AUTOMATIC_KINDS = {"ticket_confirmation"}
+
+
+def email_threader_register(threader: EmailThreader) -> None:
+    EMAIL_THREADERS[:] = [threader]
+
+
+def _render_html(template: str, context: dict) -> str:
+    try:
+        return render_to_string(f"tickets/email/{template}.html", context)
+    except TemplateDoesNotExist:
+        return ""
+
+
 def _queue(
-    kind: str, *, ticket: Ticket, to: User | str, subject: str, template: str, **context
+    kind: str,
+    *,
+    ticket: Ticket,
+    to: User | str,
+    subject: str,
+    template: str,
+    message: Message | None = None,
+    **context,
 ) -> None:
     recipient = to.email if isinstance(to, User) else to
     user = to if isinstance(to, User) else None
+    headers = {"X-DutyDesk-Ticket": str(ticket.number)}
+    if kind in AUTOMATIC_KINDS:
+        headers.update({"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
     with translation.override(_language(user, ticket)):
-        body = render_to_string(
-            f"tickets/email/{template}.txt",
-            {"ticket": ticket, "recipient": user, "base_url": settings.BASE_URL, **context},
-        )
+        context = {
+            "ticket": ticket,
+            "recipient": user,
+            "base_url": settings.BASE_URL,
+            "message": message,
+            **context,
+        }
+        body = render_to_string(f"tickets/email/{template}.txt", context)
+        payload: dict = {}
+        if user is not None and user == ticket.requester:
+            for threader in EMAIL_THREADERS:
+                payload.update(threader(ticket, kind, message))
+        if html := _render_html(template, context):
+            payload["html"] = html
         delivery_queue(
             kind=kind,
             recipient=recipient,
             subject=" ".join(filter(None, [f"[{ticket.reference}]", str(subject), ticket.subject])),
             body=body,
             ticket=ticket,
-            headers={"X-DutyDesk-Ticket": str(ticket.number)},
+            headers=headers,
+            payload=payload,
         )
 
 

@@ -1,0 +1,71 @@
+"""Threading DutyDesk's mail to clients: our Message-ID, the thread's ids, From, CC, files."""
+
+from __future__ import annotations
+
+from email.utils import make_msgid
+
+from django.conf import settings
+
+from dutydesk.channels.email.models import Mailbox, MessageRef, Participant, RefDirection
+from dutydesk.channels.email.threads import RECEIVING_MAILBOX, thread_ids
+from dutydesk.tickets.models import Message, Ticket
+
+# Notices whose copies go to the people CC'd on the ticket, not only to the requester.
+TO_PARTICIPANTS = {"agent_reply"}
+
+
+def reply_mailbox(ticket: Ticket) -> Mailbox | None:
+    """The mailbox the client last wrote to; else one for their organisation; else any."""
+    receiving = RECEIVING_MAILBOX.get()
+    if receiving is not None and receiving.is_active:
+        return receiving
+    ref = (
+        MessageRef.objects.filter(
+            ticket=ticket, direction=RefDirection.INBOUND, mailbox__is_active=True
+        )
+        .select_related("mailbox")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if ref is not None:
+        return ref.mailbox
+    active = Mailbox.objects.filter(is_active=True).order_by("pk")
+    return (
+        active.filter(organization=ticket.organization).first()
+        or active.filter(organization__isnull=True).first()
+    )
+
+
+def _attachments(message: Message | None) -> list[dict]:
+    if message is None:
+        return []
+    return [
+        {"path": a.file.name, "filename": a.filename, "content_type": a.content_type}
+        for a in message.attachments.all()
+    ]
+
+
+def email_thread_payload(ticket: Ticket, kind: str, message: Message | None) -> dict:
+    """The payload of a mail to the client; records its Message-ID so replies thread."""
+    mailbox = reply_mailbox(ticket)
+    from_address = mailbox.from_address if mailbox is not None else settings.DEFAULT_FROM_EMAIL
+    domain = from_address.rsplit("@", 1)[-1].strip("> ") or "dutydesk.invalid"
+    message_id = make_msgid(idstring=f"dd{ticket.number}", domain=domain)
+    refs = thread_ids(ticket)
+    payload: dict = {"message_id": message_id, "from": from_address}
+    if refs:
+        payload.update(in_reply_to=refs[-1], references=refs)
+    if kind in TO_PARTICIPANTS:
+        requester = ticket.requester.email.lower()
+        payload["cc"] = [
+            p.email for p in Participant.objects.filter(ticket=ticket) if p.email != requester
+        ]
+        payload["attachments"] = _attachments(message)
+    MessageRef.objects.create(
+        message_id=message_id,
+        ticket=ticket,
+        ticket_message=message,
+        mailbox=mailbox,
+        direction=RefDirection.OUTBOUND,
+    )
+    return payload
