@@ -246,9 +246,10 @@ DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minim
 
 
 # --- channels (email, Telegram, phone) ------------------------------------------------
-# Mailbox passwords and bot tokens are encrypted with a key derived from this (or from
-# SECRET_KEY when empty); set it to keep stored secrets readable across SECRET_KEY changes.
-DUTYDESK_ENCRYPTION_KEY = envstr("DUTYDESK_ENCRYPTION_KEY", "")
+# Stored secrets (mailbox passwords, the bot token, PBX secrets) are encrypted with a key
+# derived from this, or from SECRET_KEY when empty; set it to keep them readable across
+# SECRET_KEY changes.
+ENCRYPTION_KEY = envstr("DUTYDESK_ENCRYPTION_KEY", "")
 # Email intake: a larger message is quarantined unread; a sender over the rate limit
 # (messages per window) is quarantined; IMAP calls give up after the timeout.
 EMAIL_MAX_MESSAGE_BYTES = envint("DUTYDESK_EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024, minimum=1)
@@ -258,9 +259,6 @@ EMAIL_IMAP_TIMEOUT = envint("DUTYDESK_EMAIL_IMAP_TIMEOUT", 30, minimum=1)
 EMAIL_POLL_BATCH = envint("DUTYDESK_EMAIL_POLL_BATCH", 200, minimum=1)
 # (settings of the channels go here)
 
-# Stored secrets (bot token, PBX secrets) are encrypted with a key derived from this, or
-# from SECRET_KEY when unset; changing it makes them unreadable (re-enter them).
-ENCRYPTION_KEY = envstr("DUTYDESK_ENCRYPTION_KEY", "")
 # Telegram Bot API; tests point it at a local stand-in.
 TELEGRAM_API_URL = envurl(
     "DUTYDESK_TELEGRAM_API_URL", "https://api.telegram.org", schemes=("http", "https")

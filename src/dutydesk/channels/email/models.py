@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dutydesk.channels.email.crypto import decrypt, encrypt
+from dutydesk.core.crypto import secret_decrypt, secret_encrypt
 
 
 class Security(models.TextChoices):
@@ -72,11 +72,11 @@ class Mailbox(models.Model):
 
     @property
     def password(self) -> str:
-        return decrypt(self.password_encrypted)
+        return secret_decrypt(self.password_encrypted)
 
     @password.setter
     def password(self, value: str) -> None:
-        self.password_encrypted = encrypt(value)
+        self.password_encrypted = secret_encrypt(value)
 
 
 class RefDirection(models.TextChoices):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dutydesk.channels.telegram.crypto import secret_decrypt, secret_encrypt
+from dutydesk.core.crypto import secret_decrypt, secret_encrypt
 
 
 def _token() -> str:

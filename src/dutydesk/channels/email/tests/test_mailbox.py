@@ -12,7 +12,7 @@ def test_password_is_stored_encrypted_and_reads_back(make_mailbox):
 
 
 def test_password_survives_a_secret_key_change_with_an_encryption_key(settings, make_mailbox):
-    settings.DUTYDESK_ENCRYPTION_KEY = "a dedicated key"
+    settings.ENCRYPTION_KEY = "a dedicated key"
     mailbox = make_mailbox(password="pw")
     settings.SECRET_KEY = "rotated"
     assert Mailbox.objects.get(pk=mailbox.pk).password == "pw"

@@ -1,4 +1,4 @@
-"""Secrets at rest: Fernet keyed from DUTYDESK_ENCRYPTION_KEY, or SECRET_KEY when unset."""
+"""Secrets at rest (mailbox passwords, bot tokens, PBX secrets): Fernet keyed from settings."""
 
 from __future__ import annotations
 
