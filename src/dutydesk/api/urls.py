@@ -14,6 +14,10 @@ from ninja import NinjaAPI
 from dutydesk.accounts.api import router as accounts_router
 from dutydesk.api.auth import ApiTokenAuth
 from dutydesk.api.errors import install_error_handlers, json_error
+from dutydesk.channels.alerts.api import router as alerts_router
+from dutydesk.channels.email.api import router as email_router
+from dutydesk.channels.phone.api import build_router as phone_router
+from dutydesk.channels.telegram.api import build_router as telegram_router
 from dutydesk.monitoring.api import router as monitoring_router
 from dutydesk.oncall.api import router as oncall_router
 from dutydesk.sla.api import router as sla_router
@@ -77,3 +81,7 @@ api.add_router("/", accounts_router)
 api.add_router("/sla", sla_router)
 api.add_router("/", oncall_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", alerts_router)
+api.add_router("/channels", email_router)
+api.add_router("/channels", telegram_router())
+api.add_router("/channels", phone_router())

@@ -9,7 +9,7 @@ from dutydesk.channels.alerts.models import Integration
 from dutydesk.channels.alerts.tests.payloads import dumps, load
 from dutydesk.tickets.models import Ticket
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("dutydesk.channels.alerts.tests.api_urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/monitoring/integrations"
 BODY = {"organization": "acme", "name": "Prometheus prod", "kind": "alertmanager"}

@@ -9,7 +9,6 @@ from dutydesk.channels.email.services import email_receive
 from dutydesk.channels.email.tests.conftest import eml
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = pytest.mark.urls("dutydesk.channels.email.tests.api_urls")
 BASE = "/api/v1/channels/mailboxes"
 QBASE = "/api/v1/channels/quarantine"
 

@@ -10,7 +10,7 @@ from dutydesk.channels.telegram.models import TelegramBot, TelegramLinkCode
 from dutydesk.channels.telegram.services import link_code_hash
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("dutydesk.channels.telegram.tests.api_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
