@@ -34,7 +34,7 @@ from dutydesk.notify.models import Delivery, DeliveryChannel, DeliveryStatus
 from dutydesk.tickets.errors import InboundRejected, TicketError
 from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.services import ingest
-from dutydesk.tickets.services.notices import promised_response
+from dutydesk.tickets.services.promises import promised_response
 
 log = logging.getLogger(__name__)
 

@@ -4,54 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from dutydesk.accounts.models import Role, User
 from dutydesk.notify.services import delivery_queue
 from dutydesk.tickets.models import Message, Ticket
-
-# The first-response promise quoted in confirmations when no SLA policy applies.
-DEFAULT_RESPONSE_MINUTES = {"P1": 15, "P2": 60, "P3": 240, "P4": 480}
-
-
-def promised_response(ticket: Ticket) -> str:
-    """How long the first response may take, e.g. "15 minutes" or "4 hours"."""
-    if ticket.first_response_due is not None:
-        minutes = round((ticket.first_response_due - ticket.created_at).total_seconds() / 60)
-    else:
-        minutes = DEFAULT_RESPONSE_MINUTES.get(ticket.priority, 240)
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
-
-
-def promised_deadline(ticket: Ticket, user: User | None) -> str:
-    """When the first response is due, in the reader's zone — or "" when a duration says it
-    (the clock runs without a break until then, or there is no SLA).
-
-    A business-hours clock that stops overnight makes "within 30 minutes" a false promise.
-    """
-    due = ticket.first_response_due
-    if due is None or ticket.sla_policy is None:
-        return ""
-    if ticket.sla_policy.calendar.always_open:
-        return ""
-    zone_name = (user.time_zone if user else "") or ticket.organization.time_zone or "UTC"
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone_name, zone = "UTC", ZoneInfo("UTC")
-    local = due.astimezone(zone)
-    return f"{date_format(local, 'l j E, H:i')} ({zone_name})"
+from dutydesk.tickets.services.placeholders import confirmation_text
+from dutydesk.tickets.services.promises import promised_deadline, promised_response
 
 
 def _language(user: User | None, ticket: Ticket) -> str:
@@ -63,6 +27,9 @@ def _language(user: User | None, ticket: Ticket) -> str:
 # need not import it. It returns the delivery's payload and may record the Message-ID.
 EmailThreader = Callable[[Ticket, str, Message | None], dict]
 EMAIL_THREADERS: list[EmailThreader] = []
+
+# Contacts without a mailbox get addresses in the reserved ".invalid" domain (RFC 2606).
+UNDELIVERABLE_SUFFIX = ".invalid"
 
 # Notices a program sends on its own: marked so that auto-responders do not answer them.
 AUTOMATIC_KINDS = {"ticket_confirmation"}
@@ -87,9 +54,13 @@ def _queue(
     subject: str,
     template: str,
     message: Message | None = None,
+    text: str | None = None,
     **context,
 ) -> None:
+    """Queue one notice; ``text`` replaces the template's body (an organisation's own wording)."""
     recipient = to.email if isinstance(to, User) else to
+    if recipient.endswith(UNDELIVERABLE_SUFFIX):
+        return  # a contact made from a Telegram profile or a phone number has no mailbox
     user = to if isinstance(to, User) else None
     headers = {"X-DutyDesk-Ticket": str(ticket.number)}
     if kind in AUTOMATIC_KINDS:
@@ -102,12 +73,14 @@ def _queue(
             "message": message,
             **context,
         }
-        body = render_to_string(f"tickets/email/{template}.txt", context)
+        body = (
+            text if text is not None else render_to_string(f"tickets/email/{template}.txt", context)
+        )
         payload: dict = {}
         if user is not None and user == ticket.requester:
             for threader in EMAIL_THREADERS:
                 payload.update(threader(ticket, kind, message))
-        if html := _render_html(template, context):
+        if text is None and (html := _render_html(template, context)):
             payload["html"] = html
         delivery_queue(
             kind=kind,
@@ -126,6 +99,7 @@ def notify_ticket_created(ticket: Ticket) -> None:
         with translation.override(_language(ticket.requester, ticket)):
             promise = promised_response(ticket)
             deadline = promised_deadline(ticket, ticket.requester)
+        own_wording = confirmation_text(ticket)
         _queue(
             "ticket_confirmation",
             ticket=ticket,
@@ -134,6 +108,7 @@ def notify_ticket_created(ticket: Ticket) -> None:
             template="confirmation",
             promise=promise,
             deadline=deadline,
+            text=own_wording,
         )
     if ticket.team and ticket.team.email:
         _queue(

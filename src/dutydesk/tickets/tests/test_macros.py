@@ -12,16 +12,13 @@ from django.core.exceptions import ValidationError
 
 from dutydesk.api.tests.client import api_client, client_as
 from dutydesk.core.models import AuditLog
+from dutydesk.notify.models import Delivery
 from dutydesk.testing.factories import UserFactory, inbound
 from dutydesk.tickets.errors import ActionRefused
 from dutydesk.tickets.models import Direction, EventKind, Macro, Message, Ticket
 from dutydesk.tickets.services import ingest
-from dutydesk.tickets.services.macros import (
-    confirmation_text,
-    macro_apply,
-    macro_render,
-    macros_for,
-)
+from dutydesk.tickets.services.macros import macro_apply, macros_for
+from dutydesk.tickets.services.placeholders import confirmation_text, macro_render
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +224,10 @@ def test_an_organisation_confirmation_uses_the_real_due(acme, anna):
     )
     # A confirmation is not offered as a macro in the reply box.
     assert not macros_for(user=UserFactory(email="x@support.test", role="agent")).exists()
+    # The client's confirmation email carries the organisation's own text.
+    email = Delivery.objects.get(ticket=ticket, kind="ticket_confirmation")
+    assert email.body == confirmation_text(ticket)
+    assert "html" not in email.payload
 
 
 def test_without_its_own_confirmation_the_standard_one_applies(ticket):
