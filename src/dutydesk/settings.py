@@ -250,7 +250,12 @@ DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minim
 
 
 # --- on-call --------------------------------------------------------------------------
-# (settings of on-call go here)
+# How long the acknowledge link in a page email works (seconds).
+ONCALL_ACK_LINK_MAX_AGE = envint("DUTYDESK_ONCALL_ACK_LINK_MAX_AGE", 24 * 3600, minimum=60)
+# A page of a team without an escalation policy goes to the fallback this often, this
+# many extra times.
+ONCALL_DEFAULT_WAIT_MINUTES = envint("DUTYDESK_ONCALL_DEFAULT_WAIT_MINUTES", 5, minimum=1)
+ONCALL_DEFAULT_REPEAT = envint("DUTYDESK_ONCALL_DEFAULT_REPEAT", 2, minimum=0)
 
 
 # --- monitoring and alert intake -------------------------------------------------------
