@@ -22,6 +22,7 @@ from dutydesk.oncall.models import (
     RotationLayer,
     Schedule,
 )
+from dutydesk.tickets.selectors import ticket_queryset
 
 # --- access -----------------------------------------------------------------------------
 
@@ -52,8 +53,6 @@ def policy_list(*, user: User) -> QuerySet[EscalationPolicy]:
 
 def page_list(*, user: User) -> QuerySet[Page]:
     """Staff see the pages of tickets they may see; customers none."""
-    from dutydesk.tickets.selectors import ticket_queryset
-
     if not (user.is_active and user.is_agent):
         return Page.objects.none()
     pages = Page.objects.select_related("ticket", "team", "acknowledged_by", "resolved_by")
