@@ -3,7 +3,7 @@ policies, pages. Staff read; supervisors and admins write; customers get 403."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -17,10 +17,12 @@ from dutydesk.api.errors import ApiError
 from dutydesk.api.pagination import keyset_page
 from dutydesk.api.schemas import error_responses
 from dutydesk.oncall import feeds, paging, policies, selectors, services
-from dutydesk.oncall.models import EscalationPolicy, Override, Page, Schedule
+from dutydesk.oncall.models import EscalationPolicy, Override, Page, Schedule, ShiftReport
 from dutydesk.oncall.rotation import layer_on_call, on_call_at
 from dutydesk.oncall.schemas import (
     FeedOut,
+    LoadOut,
+    NoteIn,
     NowOut,
     OverrideIn,
     OverrideOut,
@@ -35,7 +37,11 @@ from dutydesk.oncall.schemas import (
     SchedulePatchIn,
     ShiftOut,
     ShiftQuery,
+    ShiftReportFilters,
+    ShiftReportOut,
+    ShiftReportPage,
 )
+from dutydesk.oncall.shifts import shift_note_set
 
 router = Router(tags=["on-call"])
 
@@ -392,3 +398,65 @@ def page_resolve(request: HttpRequest, pk: int) -> dict:
     user = _staff(request)
     page = paging.page_resolve(page=selectors.page_get(user=user, pk=pk), by=user)
     return _page_out(selectors.page_get(user=user, pk=page.pk))
+
+
+# --- shift reports and fairness --------------------------------------------------------------
+
+
+def _report_out(row: ShiftReport) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "schedule": row.schedule_id,
+        "user": row.user.email,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "briefing_sent_at": row.briefing_sent_at,
+        "handover_sent_at": row.handover_sent_at,
+        "note": row.note,
+        "briefing": row.briefing,
+        "handover": row.handover,
+    }
+
+
+@router.get("oncall/shift-reports", response={200: ShiftReportPage, **error_responses(403, 422)})
+def shift_report_list(request: HttpRequest, filters: Query[ShiftReportFilters]) -> dict:
+    """Briefings and handover reports, newest shift first; browse by schedule and date."""
+    user = _staff(request)
+    rows = ShiftReport.objects.filter(
+        schedule__in=selectors.schedule_list(user=user)
+    ).select_related("user")
+    if filters.schedule:
+        rows = rows.filter(schedule_id=filters.schedule)
+    if filters.day:
+        rows = rows.filter(starts_at__date=filters.day)
+    found = keyset_page(
+        rows, keys=("-starts_at", "-id"), cursor=filters.cursor, limit=filters.limit
+    )
+    return {"items": [_report_out(r) for r in found.items], "next_cursor": found.next_cursor}
+
+
+@router.patch(
+    "oncall/shift-reports/{pk}", response={200: ShiftReportOut, **error_responses(403, 404, 422)}
+)
+def shift_report_note(request: HttpRequest, pk: int, payload: NoteIn) -> dict:
+    """The outgoing person's note for the next shift, until the handover is sent."""
+    user = _staff(request)
+    row = ShiftReport.objects.filter(pk=pk, schedule__in=selectors.schedule_list(user=user)).first()
+    if row is None:
+        raise ApiError(404, _("Not found."))
+    return _report_out(shift_note_set(report=row, by=user, note=payload.note))
+
+
+@router.get(
+    "oncall/schedules/{pk}/fairness",
+    response={200: list[LoadOut], **error_responses(403, 404, 422)},
+)
+def schedule_fairness(request: HttpRequest, pk: int, month: date) -> list[dict]:
+    """Nights held, night hours and weekend hours per person in the month of ``month``."""
+    user = _staff(request)
+    loads = selectors.schedule_fairness(selectors.schedule_get(user=user, pk=pk), month=month)
+    emails = _emails(set(loads))
+    return [
+        {"user": emails.get(uid, str(uid)), **vars(load)}
+        for uid, load in sorted(loads.items(), key=lambda kv: emails.get(kv[0], ""))
+    ]

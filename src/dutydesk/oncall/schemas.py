@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Literal
 
 from ninja import Field, Schema
@@ -183,3 +183,40 @@ class ShiftQuery(Schema):
 
 class FeedOut(Schema):
     url: str
+
+
+class ShiftReportOut(Schema):
+    id: int
+    schedule: int
+    user: str
+    starts_at: datetime
+    ends_at: datetime
+    briefing_sent_at: datetime | None
+    handover_sent_at: datetime | None
+    note: str
+    briefing: dict
+    handover: dict
+
+
+class ShiftReportFilters(Schema):
+    schedule: int | None = None
+    day: date | None = Field(None, description="Shifts that started on this UTC date.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: Text | None = Field(None, max_length=500)
+
+
+class ShiftReportPage(Schema):
+    items: list[ShiftReportOut]
+    next_cursor: str | None
+
+
+class NoteIn(StrictSchema):
+    note: Text = Field(..., max_length=5000)
+
+
+class LoadOut(Schema):
+    user: str
+    nights: int
+    night_hours: float
+    weekend_hours: float
+    total_hours: float

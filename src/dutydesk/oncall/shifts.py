@@ -285,8 +285,10 @@ def _hand_over(row: ShiftReport, now: datetime) -> None:
     audit_record(actor=None, action="oncall.handover", obj=row)
 
 
+@transaction.atomic
 def shift_note_set(*, report: ShiftReport, by: User, note: str) -> ShiftReport:
     """The outgoing person's note for the next shift; their own, or a supervisor's."""
+    report = ShiftReport.objects.select_for_update().get(pk=report.pk)
     if not (by.is_active and (by.pk == report.user_id or by.sees_all_queues)):
         raise ActionRefused(_("Only the person on shift or a supervisor can do this."))
     if report.handover_sent_at is not None:

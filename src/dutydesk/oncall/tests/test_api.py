@@ -231,3 +231,31 @@ def test_schedule_feed(supervisor, l1_schedule):
     assert b"On call: Nik" in client.get(path).content
     client.post(f"/api/v1/oncall/schedules/{l1_schedule.pk}/feed/rotate")
     assert client.get(path).status_code == 404
+
+
+def test_fairness_of_a_month(l1_schedule, l1_agent):
+    response = api_client(l1_agent).get(
+        f"/api/v1/oncall/schedules/{l1_schedule.pk}/fairness?month=2026-12-01"
+    )
+    assert response.status_code == 200
+    loads = {row["user"]: row for row in response.json()}
+    assert loads["nik@support.test"]["nights"] == 31
+    assert loads["lena@support.test"]["nights"] == 0
+    assert loads["lena@support.test"]["weekend_hours"] == 8 * 12
+
+
+def test_shift_reports_are_browsable_and_take_a_note(l1_schedule, l1_agent, night_agent):
+    from dutydesk.oncall.shifts import shift_reports_sweep
+
+    with time_machine.travel(SATURDAY_3AM, tick=False):
+        shift_reports_sweep()
+        client = api_client(night_agent)
+        listed = client.get("/api/v1/oncall/shift-reports?day=2026-11-27")
+        assert listed.status_code == 200
+        mine = [r for r in listed.json()["items"] if r["user"] == night_agent.email]
+        assert len(mine) == 1
+        url = f"/api/v1/oncall/shift-reports/{mine[0]['id']}"
+        ok = client.patch(url, {"note": "all quiet"}, content_type="application/json")
+        assert ok.status_code == 200 and ok.json()["note"] == "all quiet"
+        other = api_client(l1_agent).patch(url, {"note": "x"}, content_type="application/json")
+        assert other.status_code == 403
