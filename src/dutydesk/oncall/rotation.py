@@ -9,14 +9,13 @@ clocks change is simply an hour shorter or longer — no hour is dropped or cove
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-UTC = ZoneInfo("UTC")
 HOURS, DAYS, WEEKS = "hours", "days", "weeks"
 
 
@@ -57,12 +56,27 @@ class ScheduleSpec:
     overrides: tuple[Override, ...] = ()
 
 
-@dataclass(frozen=True)
-class Shift:
+class Shift(NamedTuple):
+    """A tuple, not a dataclass: a year of a busy schedule builds thousands of them."""
+
     start: datetime
     end: datetime
     user: int
-    source: str = field(default="", compare=False)  # "layer:<level>" or "override"
+    source: str = ""  # "layer:<level>" or "override"
+
+
+def _u(at: datetime) -> datetime:
+    """The instant in UTC: comparing datetimes that share one tzinfo object skips the
+    offset look-ups that made a year of shifts cost several times more."""
+    return at if at.tzinfo is UTC else at.astimezone(UTC)
+
+
+def _normal(spec: ScheduleSpec) -> ScheduleSpec:
+    return ScheduleSpec(
+        spec.zone,
+        tuple(replace(layer, handoff=_u(layer.handoff)) for layer in spec.layers),
+        tuple(Override(o.user, _u(o.start), _u(o.end)) for o in spec.overrides),
+    )
 
 
 def wall(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -130,6 +144,8 @@ def layer_on_call(layer: Layer, at: datetime, zone: ZoneInfo) -> int | None:
 
 def layer_shifts(layer: Layer, start: datetime, end: datetime, zone: ZoneInfo) -> list[Shift]:
     """The layer's shifts cut to [start, end) and to its restriction windows, in order."""
+    layer = replace(layer, handoff=_u(layer.handoff))
+    start, end = _u(start), _u(end)
     start = max(start, layer.handoff)
     if not layer.participants or start >= end:
         return []
@@ -215,17 +231,24 @@ def _merge(shifts: Iterable[Shift]) -> list[Shift]:
 
 def shifts(spec: ScheduleSpec, start: datetime, end: datetime) -> list[Shift]:
     """Every final shift in [start, end): contiguous runs of one person from one source."""
+    spec, start, end = _normal(spec), _u(start), _u(end)
     tracks = [_override_shifts(spec.overrides, start, end)] + [
         layer_shifts(layer, start, end, spec.zone)
         for layer in sorted(spec.layers, key=lambda x: -x.level)
     ]
-    edges = sorted({start, end}.union(*({s.start, s.end} for t in tracks for s in t)))
-    starts = [[s.start for s in t] for t in tracks]
+    edges = sorted(
+        {start, end} | {s.start for t in tracks for s in t} | {s.end for t in tracks for s in t}
+    )
+    # Edges only grow, so each track keeps a cursor instead of searching from the start.
+    cursors = [0] * len(tracks)
     pieces = []
     for a, b in itertools.pairwise(edges):
-        for track, track_starts in zip(tracks, starts, strict=True):
-            i = bisect.bisect_right(track_starts, a) - 1
-            if i >= 0 and track[i].end > a:
+        for n, track in enumerate(tracks):
+            i = cursors[n]
+            while i < len(track) and track[i].end <= a:
+                i += 1
+            cursors[n] = i
+            if i < len(track) and track[i].start <= a:
                 pieces.append(Shift(a, b, track[i].user, track[i].source))
                 break
     return _merge(pieces)
