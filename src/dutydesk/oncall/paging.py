@@ -324,7 +324,7 @@ def page_open(*, ticket: Ticket, reason: str, team: Team | None = None) -> Page:
         changes={"reason": (None, reason)},
         organization=ticket.organization,
     )
-    page = Page.objects.select_for_update().select_related("ticket__organization").get(pk=page.pk)
+    # The new row is ours until commit (nobody else can see it), so no lock is needed.
     page_advance(page, now=now)
     return page
 

@@ -115,6 +115,15 @@ def schedule_spec(
 def on_call_now(schedule: Schedule, at: datetime | None = None) -> int | None:
     """The user id of the final on-call of the schedule at ``at`` (now by default)."""
     at = at or timezone.now()
+    schedule = (
+        Schedule.objects.filter(pk=schedule.pk)
+        .prefetch_related(
+            Prefetch("layers", queryset=RotationLayer.objects.prefetch_related("members"))
+        )
+        .first()
+    )
+    if schedule is None:
+        return None
     spec = schedule_spec(schedule, start=at, end=at + timedelta(microseconds=1))
     return rotation.on_call_at(spec, at)
 
