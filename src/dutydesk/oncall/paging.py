@@ -251,16 +251,26 @@ def _steps(page: Page) -> list[EscalationStep]:
 
 
 def page_advance(page: Page, *, now: datetime) -> None:
-    """Run the page's due step and set when the next is due; the caller holds the row lock."""
+    """Run the page's due step and set when the next is due; the caller holds the row lock.
+
+    The chain runs ``1 + repeat`` times; after that the last step's people and the
+    fallback are reminded every ``ONCALL_REMIND_MINUTES`` until someone acts (0: stop).
+    """
     steps = _steps(page)
     repeats = page.policy.repeat if page.policy else settings.ONCALL_DEFAULT_REPEAT
-    if not steps:
-        # No policy: the fallback is paged every default interval, K times.
+    if page.repeat > repeats:
+        people = step_recipients(steps[-1], now) if steps else []
+        known = {p.pk for p in people}
+        people += [p for p in fallback_recipients(page.policy, page.team) if p.pk not in known]
+        _notify(page, people, StepChannel.ALL, now, Round(page.step_index, page.repeat, True))
+        remind = settings.ONCALL_REMIND_MINUTES
+        page.next_step_at = now + timedelta(minutes=remind) if remind else None
+    elif not steps:
+        # No policy, or one without steps: the fallback, every default interval.
         people = fallback_recipients(page.policy, page.team)
         _notify(page, people, StepChannel.ALL, now, Round(0, page.repeat, fallback=True))
-        wait = timedelta(minutes=settings.ONCALL_DEFAULT_WAIT_MINUTES)
         page.repeat += 1
-        page.next_step_at = now + wait if page.repeat <= repeats else None
+        page.next_step_at = now + timedelta(minutes=settings.ONCALL_DEFAULT_WAIT_MINUTES)
     else:
         step = steps[min(page.step_index, len(steps) - 1)]
         people = step_recipients(step, now)
@@ -272,8 +282,7 @@ def page_advance(page: Page, *, now: datetime) -> None:
         if page.step_index >= len(steps):
             page.step_index = 0
             page.repeat += 1
-        exhausted = page.repeat > repeats
-        page.next_step_at = None if exhausted else now + timedelta(minutes=step.wait_minutes)
+        page.next_step_at = now + timedelta(minutes=step.wait_minutes)
     page.notified_count += 1
     page.save(update_fields=["step_index", "repeat", "next_step_at", "notified_count"])
     if page.next_step_at is not None:

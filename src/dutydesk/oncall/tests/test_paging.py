@@ -108,16 +108,21 @@ def test_duplicate_sweeps_and_fast_path_page_once(anna, l1_policy):
     assert len(telegram_chats(page)) == 2
 
 
-def test_the_chain_repeats_then_stops_with_the_column_empty(anna, l1_policy):
+def test_the_chain_repeats_then_reminds_until_someone_acts(anna, l1_policy, supervisor):
     with time_machine.travel(SATURDAY_3AM, tick=False) as clock:
         page = page_open(ticket=p1(anna), reason="urgent")
-        for _ in range(10):
+        for _ in range(5):  # sweeps at 03:10, 03:20, 03:30, 03:40, 03:50
             clock.shift(timedelta(minutes=10))
             pages_sweep()
-    page.refresh_from_db()
-    # repeat=1: the two-step chain runs twice, then waits for someone to act.
-    assert page.notified_count == 4 and page.next_step_at is None
-    assert telegram_chats(page) == ["1001", "2002", "1001", "2002"]
+        page.refresh_from_db()
+        # L1, L2, L1, L2 (repeat=1), then at 03:40 a reminder to L2 and the L1 team.
+        assert telegram_chats(page) == ["1001", "2002", "1001", "2002", "2002", "1001"]
+        last = page.notifications.filter(fallback=True).values_list("user__email", flat=True)
+        assert {"oleg@support.test", "lena@support.test", "nik@support.test"} <= set(last)
+        assert page.next_step_at == SATURDAY_3AM + timedelta(minutes=55)
+        page_acknowledge(page=page, by=l1_policy.team.members.first())
+        clock.shift(timedelta(hours=1))
+        assert pages_sweep() == 0
 
 
 def test_page_open_is_idempotent_per_ticket_and_reason(anna, l1_policy):
