@@ -283,9 +283,9 @@ def main() -> int:
     )
     try:
         time.sleep(3)  # the consumer starts
-        timer = common.Timer()
+        timer, cpu0 = common.Timer(), time.process_time()
         committed, late = produce(args.rate, args.seconds, args.producers)
-        produced_in = timer.elapsed
+        produced_in, cpu = timer.elapsed, time.process_time() - cpu0
         deadline = time.time() + 30
         while time.time() < deadline:
             with arrivals.lock:
@@ -328,6 +328,11 @@ def main() -> int:
         f"  {len(committed)} P1 pages in {produced_in:.1f} s "
         f"({len(committed) / produced_in:.1f}/s; producers at most {late * 1000:.0f} ms late)"
     )
+    print(
+        f"  producer CPU per page (ingest + page_open, stand-ins included): "
+        f"{cpu / max(len(committed), 1) * 1000:.1f} ms"
+    )
+    print(f"  machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print()
     common.print_table(["channel", "pages", "arrived", "p50 ms", "p99 ms", "max ms"], rows)
     idle, pages = sweep_cost()
