@@ -222,3 +222,27 @@ def test_supervisor_role_is_paged_by_supervisors_step(anna, l1_team):
     EscalationStep.objects.create(policy=policy, target=Target.SUPERVISORS)
     page = page_open(ticket=p1(anna), reason="urgent")
     assert list(page.notifications.values_list("user", flat=True)) == [boss.pk]
+
+
+def test_the_link_works_in_a_browser_that_enforces_csrf(anna, l1_agent):
+    import re
+
+    page = page_open(ticket=p1(anna), reason="urgent")
+    url = reverse("oncall-ack", args=[ack_token(page, l1_agent)])
+    browser = Client(enforce_csrf_checks=True)
+    form = browser.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    assert browser.post(url, {"csrfmiddlewaretoken": token}).status_code == 200
+    page.refresh_from_db()
+    assert page.acknowledged_by == l1_agent
+
+
+def test_a_webhook_contact_gets_a_json_document(anna, l1_agent):
+    from dutydesk.oncall.models import ContactMethod
+
+    ContactMethod.objects.create(user=l1_agent, kind="webhook", address="http://127.0.0.1:9/hook")
+    page = page_open(ticket=p1(anna), reason="urgent")
+    hook = Delivery.objects.get(channel="webhook", kind="page")
+    assert hook.recipient == "http://127.0.0.1:9/hook"
+    assert hook.payload["json"]["page"] == page.pk
+    assert hook.payload["json"]["ticket"] == page.ticket.number
