@@ -9,7 +9,6 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from dutydesk.accounts.models import User
 from dutydesk.core.services import audit_record
@@ -21,6 +20,10 @@ PAST, FUTURE = timedelta(days=30), timedelta(days=120)
 
 
 def _calendar(name: str, rows: list[tuple[Schedule, Shift]], names: dict[int, str]) -> bytes:
+    # Imported here: icalendar takes about a second to import on a busy machine, and
+    # every web worker would pay it at boot for a URL that calendar clients poll hourly.
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", "-//DutyDesk//on-call//EN")
     cal.add("version", "2.0")
