@@ -273,7 +273,15 @@ PHONE_SIGNATURE_TOLERANCE_SECONDS = envint("DUTYDESK_PHONE_SIGNATURE_TOLERANCE",
 
 
 # --- on-call --------------------------------------------------------------------------
-# (settings of on-call go here)
+# How long the acknowledge link in a page email works (seconds).
+ONCALL_ACK_LINK_MAX_AGE = envint("DUTYDESK_ONCALL_ACK_LINK_MAX_AGE", 24 * 3600, minimum=60)
+# A page of a team without an escalation policy goes to the fallback this often, this
+# many extra times.
+ONCALL_DEFAULT_WAIT_MINUTES = envint("DUTYDESK_ONCALL_DEFAULT_WAIT_MINUTES", 5, minimum=1)
+ONCALL_DEFAULT_REPEAT = envint("DUTYDESK_ONCALL_DEFAULT_REPEAT", 2, minimum=0)
+# After the chain has run out, remind the last step's people and the fallback this often
+# until someone acknowledges or resolves the page (0: stop after one last reminder).
+ONCALL_REMIND_MINUTES = envint("DUTYDESK_ONCALL_REMIND_MINUTES", 15, minimum=0)
 
 
 # --- monitoring and alert intake -------------------------------------------------------

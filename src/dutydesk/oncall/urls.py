@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from dutydesk.oncall import views
+
+urlpatterns = [
+    path("oncall/ack/<str:token>", views.page_ack, name="oncall-ack"),
+    path("oncall/calendar/<str:token>.ics", views.calendar_feed, name="oncall-feed"),
+]

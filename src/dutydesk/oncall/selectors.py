@@ -1,0 +1,185 @@
+"""Reads of on-call data, scoped to the acting user, and the bridge from models to the
+pure ``rotation`` functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutydesk.accounts.models import User
+from dutydesk.oncall import rotation
+from dutydesk.oncall.models import (
+    EscalationPolicy,
+    LayerParticipant,
+    Override,
+    Page,
+    RotationLayer,
+    Schedule,
+)
+from dutydesk.tickets.selectors import ticket_queryset
+
+# --- access -----------------------------------------------------------------------------
+
+
+def schedule_list(*, user: User) -> QuerySet[Schedule]:
+    """Schedules are internal: every member of staff reads them, customers none."""
+    if not (user.is_active and user.is_agent):
+        return Schedule.objects.none()
+    return Schedule.objects.select_related("team").prefetch_related(
+        Prefetch(
+            "layers",
+            queryset=RotationLayer.objects.prefetch_related(
+                Prefetch("members", queryset=LayerParticipant.objects.select_related("user"))
+            ),
+        )
+    )
+
+
+def schedule_get(*, user: User, pk: int) -> Schedule:
+    return get_object_or_404(schedule_list(user=user), pk=pk)
+
+
+def policy_list(*, user: User) -> QuerySet[EscalationPolicy]:
+    if not (user.is_active and user.is_agent):
+        return EscalationPolicy.objects.none()
+    return EscalationPolicy.objects.select_related("team").prefetch_related("steps")
+
+
+def page_list(*, user: User) -> QuerySet[Page]:
+    """Staff see the pages of tickets they may see; customers none."""
+    if not (user.is_active and user.is_agent):
+        return Page.objects.none()
+    pages = Page.objects.select_related("ticket", "team", "acknowledged_by", "resolved_by")
+    if user.sees_all_queues:
+        return pages
+    return pages.filter(ticket__in=ticket_queryset(user=user))
+
+
+def page_get(*, user: User, pk: int) -> Page:
+    return get_object_or_404(page_list(user=user), pk=pk)
+
+
+def can_edit_schedules(user: User) -> bool:
+    return user.is_active and user.sees_all_queues
+
+
+# --- expansion --------------------------------------------------------------------------
+
+
+def schedule_spec(
+    schedule: Schedule, *, start: datetime | None = None, end: datetime | None = None
+) -> rotation.ScheduleSpec:
+    """The schedule as plain data; overrides limited to [start, end) when given."""
+    layers = []
+    for layer in schedule.layers.all():
+        members = sorted(layer.members.all(), key=lambda m: (m.position, m.pk))
+        restriction = None
+        if layer.restrict_days and layer.restrict_start is not None:
+            restriction = rotation.Restriction(
+                frozenset(int(d) for d in layer.restrict_days),
+                layer.restrict_start,
+                layer.restrict_end if layer.restrict_end is not None else layer.restrict_start,
+            )
+        layers.append(
+            rotation.Layer(
+                level=layer.level,
+                participants=tuple(m.user_id for m in members),
+                unit=layer.shift_unit,
+                count=layer.shift_count,
+                handoff=layer.handoff_at,
+                restriction=restriction,
+                name=layer.name,
+            )
+        )
+    overrides = Override.objects.filter(schedule=schedule)
+    if start is not None:
+        overrides = overrides.filter(end__gt=start)
+    if end is not None:
+        overrides = overrides.filter(start__lt=end)
+    return rotation.ScheduleSpec(
+        zone=ZoneInfo(schedule.time_zone),
+        layers=tuple(layers),
+        overrides=tuple(
+            rotation.Override(o.user_id, o.start, o.end)
+            for o in overrides.order_by("created_at", "pk")
+        ),
+    )
+
+
+def on_call_now(schedule: Schedule, at: datetime | None = None) -> int | None:
+    """The user id of the final on-call of the schedule at ``at`` (now by default)."""
+    at = at or timezone.now()
+    schedule = (
+        Schedule.objects.filter(pk=schedule.pk)
+        .prefetch_related(
+            Prefetch("layers", queryset=RotationLayer.objects.prefetch_related("members"))
+        )
+        .first()
+    )
+    if schedule is None:
+        return None
+    spec = schedule_spec(schedule, start=at, end=at + timedelta(microseconds=1))
+    return rotation.on_call_at(spec, at)
+
+
+def schedule_shifts(schedule: Schedule, start: datetime, end: datetime) -> list[rotation.Shift]:
+    return rotation.shifts(schedule_spec(schedule, start=start, end=end), start, end)
+
+
+@dataclass
+class Warning:
+    code: str
+    message: str
+
+
+def schedule_check(schedule: Schedule, *, days: int = 28) -> list[Warning]:
+    """Warnings shown when a schedule is edited: gaps and back-to-back night shifts."""
+    zone = ZoneInfo(schedule.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    start = rotation.wall(today, time(0), zone)
+    end = rotation.wall(today + timedelta(days=days), time(0), zone)
+    final = schedule_shifts(schedule, start, end)
+    names = dict(User.objects.values_list("pk", "email"))
+    out = []
+    for g0, g1 in rotation.gaps(final, start, end):
+        out.append(
+            Warning(
+                "gap",
+                _("Nobody is on call from %(start)s to %(end)s.")
+                % {
+                    "start": g0.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    "end": g1.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+        )
+    for user_id, night in rotation.back_to_back_nights(
+        final, today, today + timedelta(days=days - 1), zone
+    ):
+        out.append(
+            Warning(
+                "back_to_back_nights",
+                _("%(who)s works the nights of %(first)s and %(second)s in a row.")
+                % {
+                    "who": names.get(user_id, user_id),
+                    "first": (night - timedelta(days=1)).isoformat(),
+                    "second": night.isoformat(),
+                },
+            )
+        )
+    return out
+
+
+def schedule_fairness(schedule: Schedule, *, month: date) -> dict[int, rotation.Load]:
+    """Nights, night hours and weekend hours per person in the month of ``month``."""
+    zone = ZoneInfo(schedule.time_zone)
+    first = month.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    start = rotation.wall(first, time(0), zone)
+    end = rotation.wall(last + timedelta(days=2), time(0), zone)
+    return rotation.fairness(schedule_shifts(schedule, start, end), first, last, zone)
