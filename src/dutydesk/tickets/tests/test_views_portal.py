@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from dutydesk.testing.factories import inbound
 from dutydesk.tickets.models import Attachment, Message, Status, Ticket
 from dutydesk.tickets.services import ingest, ticket_reply
-from dutydesk.testing.factories import inbound
 
 pytestmark = pytest.mark.django_db
 
