@@ -284,6 +284,8 @@ EMAIL_LINK_MAX_AGE_SECONDS = envint("DUTYDESK_EMAIL_LINK_MAX_AGE", 15 * 60, mini
 AXES_FAILURE_LIMIT = envint("DUTYDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("DUTYDESK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Both our sign-in form and the admin's call the email field "username".
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
