@@ -61,3 +61,13 @@
     }
   });
 })();
+
+// Filters stay open beside the queue on a wide screen and fold away on a phone.
+(function () {
+  var wide = window.matchMedia("(min-width: 861px)");
+  function apply() {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = wide.matches; });
+  }
+  document.addEventListener("DOMContentLoaded", apply);
+  wide.addEventListener("change", apply);
+})();

@@ -157,10 +157,15 @@ def queue_page(tickets: QuerySet[Ticket], *, sort: str, cursor: str) -> QueuePag
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """A queue of tickets; an htmx poll gets only the results, with the same filters."""
-    form = QueueFilterForm(request.GET or None)
+    params = request.GET.copy()
+    view = params.get("view") or "mine"
+    if not params.get("sort"):
+        # The form shows the order the list really has.
+        params["sort"] = "updated" if view == "recent" else "priority"
+    form = QueueFilterForm(params)
     data = form.cleaned_data if form.is_valid() else {}
     view = data.get("view") or "mine"
-    sort = data.get("sort") or ("updated" if view == "recent" else "priority")
+    sort = data.get("sort") or "priority"
     page = queue_page(queue_tickets(request.user, data), sort=sort, cursor=data.get("cursor", ""))
     now = timezone.now()
     rows = [(t, sla_state(t, now)) for t in page.tickets]
