@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from dutydesk.accounts.forms import EmailLinkForm, ProfileForm, SignInForm
 from dutydesk.accounts.models import User
@@ -108,7 +109,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         response = redirect("profile")
         _remember_language(response, form.cleaned_data["language"])
         return response
-    return render(request, "accounts/profile.html", {"form": form, "nav": "profile"})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "nav": "profile", "has_second_factor": user_has_device(request.user)},
+    )
 
 
 def _remember_language(response: HttpResponse, language: str) -> None:
