@@ -43,13 +43,15 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "phone", "language", "time_zone"]
+        fields = ["name", "phone", "language", "time_zone", "notify_email", "notify_assigned_only"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("As my browser")), *settings.LANGUAGES]
         self.fields["time_zone"].choices = _time_zone_choices()
         self.fields["name"].required = True
+        if self.instance is not None and not self.instance.is_agent:
+            del self.fields["notify_assigned_only"]
 
 
 class EmailLinkForm(forms.Form):

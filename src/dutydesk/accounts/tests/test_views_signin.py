@@ -116,6 +116,23 @@ def test_profile_saves_name_language_and_time_zone(client, anna):
     assert response.status_code == 302
     anna.refresh_from_db()
     assert (anna.name, anna.language, anna.time_zone) == ("Anna K", "ru", "Europe/Moscow")
+    assert anna.notify_email is False  # an unticked box
+
+
+def test_staff_choose_to_hear_only_about_their_own_tickets(client, l1_agent):
+    client.force_login(l1_agent)
+    client.post(
+        reverse("profile"),
+        {
+            "name": "Lena",
+            "language": "",
+            "time_zone": "",
+            "notify_email": "on",
+            "notify_assigned_only": "on",
+        },
+    )
+    l1_agent.refresh_from_db()
+    assert (l1_agent.notify_email, l1_agent.notify_assigned_only) == (True, True)
 
 
 def test_profile_refuses_an_unknown_time_zone(client, anna):
