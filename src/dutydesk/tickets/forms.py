@@ -220,7 +220,7 @@ class BulkForm(forms.Form):
     unassign = forms.BooleanField(required=False)
     status = forms.ChoiceField(choices=[("", "—"), *Status.choices], required=False)
     priority = forms.ChoiceField(choices=[("", "—"), *Priority.choices], required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, to_field_name="slug")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
