@@ -210,6 +210,8 @@ def test_update_changes_fields_and_records_events(client, ticket, l1_agent):
     )
     page = client.get(ticket_url("desk:ticket", ticket)).content.decode()
     assert "Priority: P3 → P2" in page
+    client.post(ticket_url("desk:take", ticket))
+    assert "Assigned to Lena" in client.get(ticket_url("desk:ticket", ticket)).content.decode()
 
 
 def test_assign_to_someone_else_and_back_to_nobody(client, ticket, l1_agent, supervisor):

@@ -74,6 +74,8 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form
     now = timezone.now()
     messages_ = list(selectors.message_list(user=user, ticket=ticket))
     events = list(selectors.event_list(user=user, ticket=ticket))
+    emails = {v for e in events if e.kind == "assignee" for v in (e.old_value, e.new_value) if v}
+    names = {u.email: u.display_name for u in user_list(user=user).filter(email__in=emails)}
     loose_files = [
         a for a in selectors.attachment_list(user=user, ticket=ticket) if not a.message_id
     ]
@@ -89,7 +91,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form
     related = list(selectors.ticket_queryset(user=user).filter(related=ticket)[:10])
     context: dict[str, Any] = {
         "ticket": ticket,
-        "timeline": timeline(messages_, events),
+        "timeline": timeline(messages_, events, names),
         "loose_files": loose_files,
         "sla": sla_state(ticket, now),
         "dues": running_dues(ticket),

@@ -58,16 +58,24 @@ class Entry:
     at: datetime
     message: Message | None = None
     event: TicketEvent | None = None
+    text: str = ""
 
 
 # Events that only announce a message; the message itself is in the timeline.
 MESSAGE_KINDS = {EventKind.MESSAGE, EventKind.REPLY, EventKind.NOTE, EventKind.CREATED}
 
 
-def timeline(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
+def timeline(
+    messages: list[Message], events: list[TicketEvent], names: dict[str, str] | None = None
+) -> list[Entry]:
+    """Messages and the events that are not just their announcement, oldest first."""
     entries = chain(
         (Entry(at=m.created_at, message=m) for m in messages),
-        (Entry(at=e.created_at, event=e) for e in events if e.kind not in MESSAGE_KINDS),
+        (
+            Entry(at=e.created_at, event=e, text=event_sentence(e, names or {}))
+            for e in events
+            if e.kind not in MESSAGE_KINDS
+        ),
     )
     return sorted(entries, key=lambda e: (e.at, 0 if e.message else 1))
 
@@ -76,8 +84,11 @@ def _label(choices: Any, value: str) -> str:
     return str(dict(choices).get(value, value)) if value else "—"
 
 
-def event_sentence(event: TicketEvent) -> str:
+def event_sentence(event: TicketEvent, names: dict[str, str] | None = None) -> str:
+    """One line of the timeline; assignee emails are shown as the people's names."""
     old, new = event.old_value, event.new_value
+    if event.kind == EventKind.ASSIGNEE and names:
+        old, new = names.get(old, old), names.get(new, new)
     kind = event.kind
     if kind == EventKind.STATUS:
         return _("Status: %(old)s → %(new)s") % {
