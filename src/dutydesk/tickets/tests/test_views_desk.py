@@ -301,3 +301,14 @@ def test_presence_tells_who_else_is_viewing_and_typing(client, ticket, l1_agent,
     client.force_login(l1_agent)
     content = client.get(ticket_url("desk:presence", ticket)).content.decode()
     assert "Sveta is typing" in content
+
+
+def test_next_ticket_follows_the_last_queue_page(client, anna, l1_agent):
+    first = ingest(inbound(sender_email=anna.email, subject="First", priority="P1")).ticket
+    second = ingest(inbound(sender_email=anna.email, subject="Second", priority="P2")).ticket
+    client.force_login(l1_agent)
+    client.get(reverse("desk:queue"), {"view": "open", "sort": "priority"})
+    page = client.get(ticket_url("desk:ticket", first))
+    assert page.context["next_url"] == ticket_url("desk:ticket", second)
+    assert f'data-next-url="{ticket_url("desk:ticket", second)}"' in page.content.decode()
+    assert client.get(ticket_url("desk:ticket", second)).context["next_url"] == ""
