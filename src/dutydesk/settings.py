@@ -273,6 +273,19 @@ STATICFILES_DIRS = [str(PACKAGE_DIR / "static")]
 PORTAL_PRIORITIES = envlist("DUTYDESK_PORTAL_PRIORITIES", ["P2", "P3", "P4"])
 if not set(PORTAL_PRIORITIES) <= {"P1", "P2", "P3", "P4"} or not PORTAL_PRIORITIES:
     raise ImproperlyConfigured("DUTYDESK_PORTAL_PRIORITIES must list some of P1, P2, P3, P4")
+# Who has a ticket open (the collision warning) must be shared by all web processes:
+# Redis when there is one, else files in the data directory (one host).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "presence": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "presence"),
+        }
+    ),
+}
 # Seconds between refreshes of an open queue page.
 QUEUE_REFRESH_SECONDS = envint("DUTYDESK_QUEUE_REFRESH_SECONDS", 30, minimum=5)
 # Roles that must confirm sign-in with a TOTP code once they have a device (comma list).

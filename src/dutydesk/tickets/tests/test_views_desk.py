@@ -312,3 +312,24 @@ def test_next_ticket_follows_the_last_queue_page(client, anna, l1_agent):
     assert page.context["next_url"] == ticket_url("desk:ticket", second)
     assert f'data-next-url="{ticket_url("desk:ticket", second)}"' in page.content.decode()
     assert client.get(ticket_url("desk:ticket", second)).context["next_url"] == ""
+
+
+def test_the_sla_column_shows_time_left_and_overdue(anna):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dutydesk.tickets.views.present import sla_state
+
+    ticket = ingest(inbound(sender_email=anna.email)).ticket
+    now = timezone.now()
+    ticket.first_response_due = now + timedelta(minutes=30)
+    ticket.resolution_due = now + timedelta(hours=5)
+    assert sla_state(ticket, now).state == "warn"
+    ticket.first_response_due = now - timedelta(minutes=5)
+    state = sla_state(ticket, now)
+    assert (state.state, state.label) == ("bad", "5\xa0minutes overdue")
+    ticket.first_response_at = now
+    assert sla_state(ticket, now).state == "ok"
+    ticket.status = Status.CLOSED
+    assert sla_state(ticket, now).state == "none"

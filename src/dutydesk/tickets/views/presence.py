@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +16,10 @@ SEEN_FOR = 30
 TYPING_FOR = 12
 
 
+def _cache():
+    return caches["presence"]
+
+
 def _key(ticket_pk: int) -> str:
     return f"presence:ticket:{ticket_pk}"
 
@@ -23,11 +27,11 @@ def _key(ticket_pk: int) -> str:
 def _mark(ticket_pk: int, user_pk: int, name: str, *, typing: bool) -> dict:
     now = timezone.now().timestamp()
     viewers = {
-        k: v for k, v in (cache.get(_key(ticket_pk)) or {}).items() if now - v["seen"] < SEEN_FOR
+        k: v for k, v in (_cache().get(_key(ticket_pk)) or {}).items() if now - v["seen"] < SEEN_FOR
     }
     mine = viewers.get(str(user_pk), {"typed": 0.0})
     viewers[str(user_pk)] = {"name": name, "seen": now, "typed": now if typing else mine["typed"]}
-    cache.set(_key(ticket_pk), viewers, SEEN_FOR * 2)
+    _cache().set(_key(ticket_pk), viewers, SEEN_FOR * 2)
     return viewers
 
 

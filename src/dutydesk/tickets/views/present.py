@@ -10,7 +10,15 @@ from typing import Any
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from dutydesk.tickets.models import EventKind, Message, Status, Ticket, TicketEvent, TicketType
+from dutydesk.tickets.models import (
+    DONE_STATUSES,
+    EventKind,
+    Message,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
 
 # A clock closer than this to its due is shown as at risk.
 AT_RISK = timedelta(hours=1)
@@ -33,13 +41,13 @@ def running_dues(ticket: Ticket) -> list[tuple[str, datetime]]:
         dues.append((_("First response"), ticket.first_response_due))
     if ticket.next_response_due:
         dues.append((_("Next response"), ticket.next_response_due))
-    if ticket.resolution_due and ticket.resolved_at is None:
+    if ticket.resolution_due and ticket.resolved_at is None and ticket.resolution_paused_at is None:
         dues.append((_("Resolution"), ticket.resolution_due))
     return dues
 
 
 def sla_state(ticket: Ticket, now: datetime) -> SlaState:
-    if ticket.status not in (Status.NEW, Status.OPEN) and not ticket.next_response_due:
+    if ticket.status in DONE_STATUSES:
         return SlaState(None, "none", "—", "")
     dues = running_dues(ticket)
     if not dues:
