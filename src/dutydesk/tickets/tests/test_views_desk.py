@@ -333,3 +333,23 @@ def test_the_sla_column_shows_time_left_and_overdue(anna):
     assert sla_state(ticket, now).state == "ok"
     ticket.status = Status.CLOSED
     assert sla_state(ticket, now).state == "none"
+
+
+def test_a_long_ticket_shows_its_start_and_latest_entries(client, ticket, l1_agent):
+    from dutydesk.tickets.models import Direction
+
+    Message.objects.bulk_create(
+        Message(
+            ticket=ticket,
+            author=l1_agent,
+            direction=Direction.OUTBOUND,
+            body_text=f"m{n}x",
+            channel="agent",
+        )
+        for n in range(150)
+    )
+    client.force_login(l1_agent)
+    short = client.get(ticket_url("desk:ticket", ticket)).content.decode()
+    assert "m149x" in short and "m10x" not in short and "?full=1" in short
+    full = client.get(ticket_url("desk:ticket", ticket) + "?full=1").content.decode()
+    assert "m10x" in full

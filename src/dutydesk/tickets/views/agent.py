@@ -36,7 +36,7 @@ from dutydesk.tickets.services import (
     ticket_take,
     ticket_update,
 )
-from dutydesk.tickets.views.present import running_dues, sla_state, timeline
+from dutydesk.tickets.views.present import running_dues, shortened, sla_state, timeline
 from dutydesk.tickets.views.queue import staff_required
 
 
@@ -89,9 +89,13 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form
         user_list(user=user).filter(organization_id=ticket.organization_id).order_by("name")[:20]
     )
     related = list(selectors.ticket_queryset(user=user).filter(related=ticket)[:10])
+    entries, hidden = shortened(
+        timeline(messages_, events, names), full=request.GET.get("full") == "1"
+    )
     context: dict[str, Any] = {
         "ticket": ticket,
-        "timeline": timeline(messages_, events, names),
+        "timeline": entries,
+        "hidden": hidden,
         "loose_files": loose_files,
         "sla": sla_state(ticket, now),
         "dues": running_dues(ticket),

@@ -23,6 +23,7 @@ from dutydesk.tickets.inbound import Inbound
 from dutydesk.tickets.models import ACTIVE_STATUSES, Channel, Ticket
 from dutydesk.tickets.services import ingest
 from dutydesk.tickets.services.portal import ticket_close_by_client
+from dutydesk.tickets.views.present import shortened
 
 PAGE_SIZE = 50
 
@@ -113,12 +114,17 @@ def _page(
     request: HttpRequest, ticket: Ticket, form: ClientReplyForm | None = None, status: int = 200
 ):
     user = request.user
+    conversation, hidden = shortened(
+        list(selectors.message_list(user=user, ticket=ticket)),
+        full=request.GET.get("full") == "1",
+    )
     return render(
         request,
         "tickets/portal/ticket.html",
         {
             "ticket": ticket,
-            "conversation": list(selectors.message_list(user=user, ticket=ticket)),
+            "conversation": conversation,
+            "hidden": hidden,
             "loose_files": [
                 a for a in selectors.attachment_list(user=user, ticket=ticket) if not a.message_id
             ],

@@ -130,3 +130,14 @@ def event_sentence(event: TicketEvent, names: dict[str, str] | None = None) -> s
     if old or new:
         return f"{label}: {old or '—'} → {new or '—'}"
     return str(label)
+
+
+# A long ticket shows its opening message and the latest entries; the rest on request.
+TIMELINE_SHOWN = 100
+
+
+def shortened(entries: list, *, full: bool) -> tuple[list, int]:
+    """The entries to render and how many were left out of the middle."""
+    if full or len(entries) <= TIMELINE_SHOWN:
+        return entries, 0
+    return [entries[0], *entries[-(TIMELINE_SHOWN - 1) :]], len(entries) - TIMELINE_SHOWN
