@@ -25,7 +25,7 @@ from dutydesk.accounts.models import User
 from dutydesk.core.services import audit_record
 
 # Pages a signed-in person can open before the second factor is given.
-OPEN_PREFIXES = ("/sign-in/", "/sign-out/", "/language/", "/static/", "/api/", "/healthz")
+OPEN_PREFIXES = ("/login/", "/logout/", "/language/", "/static/", "/api/", "/healthz")
 
 
 def second_factor_required(user: User) -> bool:

@@ -152,7 +152,7 @@ def test_an_email_link_signs_a_customer_in_once(client, anna, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("signin-link"), {"email": anna.email})
     assert response.status_code == 200
-    link = re.search(r"http://\S+/sign-in/link/\S+/", mail.outbox[-1].body).group(0)
+    link = re.search(r"http://\S+/login/link/\S+/", mail.outbox[-1].body).group(0)
     path = (
         link.split("localhost:8000", 1)[-1]
         if "localhost:8000" in link

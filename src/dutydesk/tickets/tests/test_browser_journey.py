@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, base, email):
-    page.goto(f"{base}/sign-in/")
+    page.goto(f"{base}/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", "secret")
     page.click("main form button[type=submit]")
@@ -34,7 +34,7 @@ def test_client_and_agent_work_a_ticket_through(live_server, anna, l1_agent, lan
             screenshots_at_both_widths(page, f"{language}-{name}")
 
         # The client signs in and opens a ticket with a screenshot attached.
-        client.goto(f"{base}/sign-in/")
+        client.goto(f"{base}/login/")
         assert client.locator("html").get_attribute("lang") == language
         shot(client, "sign-in")
         sign_in(client, base, anna.email)

@@ -14,7 +14,7 @@ PAYLOAD = '<script>window.__xss = 1; alert(1)</script><img src=x onerror="window
 
 
 def sign_in(page, base, email):
-    page.goto(f"{base}/sign-in/")
+    page.goto(f"{base}/login/")
     page.fill("#id_username", email)
     page.fill("#id_password", "secret")
     page.click("main form button[type=submit]")
