@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -105,6 +106,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "huey.contrib.djhuey",
     "ninja",
     "dutydesk.core",
@@ -129,26 +136,43 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dutydesk.accounts.second_factor.SecondFactorMiddleware",
+    "dutydesk.accounts.middleware.PreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into a page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "dutydesk.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dutydesk.urls"
 WSGI_APPLICATION = "dutydesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "signin"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [str(PACKAGE_DIR / "templates")],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "csp.context_processors.nonce",
             ]
         },
     }
@@ -242,7 +266,61 @@ DELIVERY_MAX_ATTEMPTS = envint("DUTYDESK_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
 DELIVERY_BACKOFF_SECONDS = envint("DUTYDESK_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
 
 # --- web UI (workspace and portal) -----------------------------------------------------
-# (settings of the browser UI go here)
+
+STATICFILES_DIRS = [str(PACKAGE_DIR / "static")]
+# Priorities a customer may choose in the portal. P1 pages the on-call engineer, so by
+# default clients report critical outages by phone (or staff raise the priority).
+PORTAL_PRIORITIES = envlist("DUTYDESK_PORTAL_PRIORITIES", ["P2", "P3", "P4"])
+if not set(PORTAL_PRIORITIES) <= {"P1", "P2", "P3", "P4"} or not PORTAL_PRIORITIES:
+    raise ImproperlyConfigured("DUTYDESK_PORTAL_PRIORITIES must list some of P1, P2, P3, P4")
+# Who has a ticket open (the collision warning) must be shared by all web processes:
+# Redis when there is one, else files in the data directory (one host).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "presence": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "presence"),
+        }
+    ),
+}
+# Seconds between refreshes of an open queue page.
+QUEUE_REFRESH_SECONDS = envint("DUTYDESK_QUEUE_REFRESH_SECONDS", 30, minimum=5)
+# Roles that must confirm sign-in with a TOTP code once they have a device (comma list).
+OTP_REQUIRED_ROLES = envlist("DUTYDESK_OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = "DutyDesk"
+# How long a one-time sign-in link sent by email stays valid.
+EMAIL_LINK_MAX_AGE_SECONDS = envint("DUTYDESK_EMAIL_LINK_MAX_AGE", 15 * 60, minimum=60)
+
+# Login lockout: five wrong passwords for one account from one address lock it for 15 min.
+AXES_FAILURE_LIMIT = envint("DUTYDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DUTYDESK_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Both our sign-in form and the admin's call the email field "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_REAL_IP", "REMOTE_ADDR"]
+
+# No inline scripts anywhere: JavaScript lives in static files, htmx is configured by a
+# meta tag. Attachments get their own stricter policy in the download view.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 
 # --- channels (email, Telegram, phone) ------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dutydesk.api.urls import api
 from dutydesk.core import views as core_views
 from dutydesk.tickets import views as ticket_views
+from dutydesk.tickets.urls import desk_patterns, portal_patterns
 
 admin.site.site_header = _("DutyDesk administration")
 admin.site.site_title = _("DutyDesk")
@@ -20,6 +21,9 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("admin/", admin.site.urls),
+    path("desk/", include(desk_patterns)),
+    path("portal/", include(portal_patterns)),
+    path("", include("dutydesk.accounts.urls")),
     path("", include("dutydesk.channels.urls")),
     path("", include("dutydesk.oncall.urls")),
     path("", include("dutydesk.monitoring.urls")),

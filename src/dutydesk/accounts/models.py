@@ -63,6 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # Notification preferences, set on the profile page; the notice senders read them.
+    notify_email = models.BooleanField(_("email me about my tickets"), default=True)
+    notify_assigned_only = models.BooleanField(
+        _("staff: only tickets assigned to me, not the whole team queue"), default=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 

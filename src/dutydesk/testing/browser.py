@@ -58,3 +58,47 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+WIDE = {"width": 1280, "height": 860}
+
+
+def screenshots_at_both_widths(page, name: str) -> list[Path]:
+    """The page at 1280 px and at 390 px (a phone), then back to the width it had."""
+    before = page.viewport_size
+    paths = []
+    for label, size in (("1280", WIDE), ("390", PHONE)):
+        page.set_viewport_size(size)
+        paths.append(screenshot(page, f"{name}-{label}"))
+    if before:
+        page.set_viewport_size(before)
+    return paths
+
+
+def csp_violations(page) -> list[str]:
+    """Collects console errors about the Content-Security-Policy as the page runs."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return found
+
+
+def tiny_png() -> bytes:
+    """A valid 2×2 PNG, to upload as a screenshot."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    raw = b"".join(b"\x00" + b"\xd0\x40\x30" * 2 for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
