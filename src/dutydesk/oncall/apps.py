@@ -6,3 +6,9 @@ class OncallConfig(AppConfig):
     name = "dutydesk.oncall"
     label = "oncall"
     verbose_name = _("On-call")
+
+    def ready(self) -> None:
+        # The apps below know nothing of on-call; it plugs itself into their hooks here.
+        from dutydesk.oncall import wiring
+
+        wiring.connect()

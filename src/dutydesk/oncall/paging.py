@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Role, Team, User
+from dutydesk.channels.telegram.services import telegram_chat_of
 from dutydesk.core.services import audit_record
 from dutydesk.notify.models import Delivery
 from dutydesk.notify.services import deliveries_cancel, delivery_queue
@@ -106,6 +107,10 @@ def addresses(user: User, channel: str) -> list[tuple[str, str]]:
     ]
     if not any(kind == ContactKind.EMAIL for kind, _a in methods) and user.email:
         methods.insert(0, (ContactKind.EMAIL, user.email))
+    if not any(kind == ContactKind.TELEGRAM for kind, _a in methods):
+        chat = telegram_chat_of(user)  # the chat the person linked in the Telegram channel
+        if chat is not None:
+            methods.append((ContactKind.TELEGRAM, str(chat)))
     if channel == StepChannel.ALL:
         return methods
     chosen = [(k, a) for k, a in methods if k == channel]
@@ -179,8 +184,8 @@ def _notify(page: Page, people: list[User], channel: str, at: datetime, round_: 
                     payload={
                         "chat_id": address,
                         "buttons": [
-                            {"text": _("Acknowledge"), "callback_data": f"page:ack:{page.pk}"},
-                            {"text": _("Resolve"), "callback_data": f"page:resolve:{page.pk}"},
+                            {"text": _("Acknowledge"), "action": "page_ack", "ref": str(page.pk)},
+                            {"text": _("Resolve"), "action": "page_resolve", "ref": str(page.pk)},
                         ],
                     },
                 )
@@ -422,25 +427,16 @@ def pages_resolve_for_ticket(*, ticket: Ticket, by: User | None) -> int:
     return sum(1 for page in live if page_resolve(page=page, by=by))
 
 
-def page_action_from_telegram(*, chat_id: str, data: str) -> Page | None:
-    """Handle a page button (``page:ack:<id>`` / ``page:resolve:<id>``) pressed in a chat.
-
-    The person is whoever registered that chat as a contact method; None when the data is
-    not a page button, the chat is unknown, or the page is gone.
-    """
-    parts = data.split(":")
-    if len(parts) != 3 or parts[0] != "page" or parts[1] not in ("ack", "resolve"):
-        return None
-    method = (
-        ContactMethod.objects.filter(
-            kind=ContactKind.TELEGRAM, address=str(chat_id), is_active=True
-        )
-        .select_related("user")
-        .first()
-    )
-    page = Page.objects.filter(pk=int(parts[2])).first() if parts[2].isdigit() else None
-    if method is None or page is None:
-        return None
-    if parts[1] == "ack":
-        return page_acknowledge(page=page, by=method.user)
-    return page_resolve(page=page, by=method.user)
+def page_button_pressed(*, user: User, action: str, ref: str) -> str:
+    """A Telegram "Acknowledge"/"Resolve" button (actions ``page_ack``/``page_resolve``)
+    pressed by the linked ``user``; returns the answer shown to them."""
+    page = Page.objects.select_related("ticket").get(pk=int(ref))
+    if action == "page_ack":
+        page = page_acknowledge(page=page, by=user)
+        who = page.acknowledged_by.display_name if page.acknowledged_by else ""
+        return _("Page for %(ref)s acknowledged by %(who)s.") % {
+            "ref": page.ticket.reference,
+            "who": who,
+        }
+    page = page_resolve(page=page, by=user)
+    return _("Page for %(ref)s resolved.") % {"ref": page.ticket.reference}

@@ -18,7 +18,7 @@ from dutydesk.oncall.paging import (
     EVENT_PAGED,
     ack_token,
     page_acknowledge,
-    page_action_from_telegram,
+    page_button_pressed,
     page_if_urgent,
     page_open,
     page_resolve,
@@ -57,14 +57,15 @@ def test_the_3am_scenario_from_page_to_handover(anna, l1_policy, night_agent, l2
         assert page is not None and page.team == ticket.team
         assert telegram_chats(page) == ["1001"]  # the night on-call of L1
         buttons = Delivery.objects.get(recipient="1001").payload["buttons"]
-        assert buttons[0]["callback_data"] == f"page:ack:{page.pk}"
+        assert buttons[0] == {"text": "Acknowledge", "action": "page_ack", "ref": str(page.pk)}
     with time_machine.travel(SATURDAY_3AM + timedelta(minutes=4), tick=False):
         assert pages_sweep() == 0  # not yet due
     with time_machine.travel(SATURDAY_3AM + timedelta(minutes=5), tick=False):
         assert pages_sweep() == 1
         assert telegram_chats(page) == ["1001", "2002"]  # L2 is paged
     with time_machine.travel(SATURDAY_3AM + timedelta(minutes=7), tick=False):
-        acked = page_action_from_telegram(chat_id="2002", data=f"page:ack:{page.pk}")
+        page_button_pressed(user=l2_agent, action="page_ack", ref=str(page.pk))
+        acked = Page.objects.get(pk=page.pk)
         assert acked.status == PageStatus.ACKNOWLEDGED and acked.acknowledged_by == l2_agent
         ticket.refresh_from_db()
         assert ticket.assignee == l2_agent
@@ -199,13 +200,13 @@ def test_a_customer_cannot_acknowledge(anna, l1_agent):
         page_acknowledge(page=page, by=anna)
 
 
-def test_telegram_buttons_from_unknown_chats_do_nothing(anna, l1_policy):
+def test_telegram_resolve_button_resolves_the_page(anna, l1_policy, l1_agent):
     page = page_open(ticket=p1(anna), reason="urgent")
-    assert page_action_from_telegram(chat_id="999", data=f"page:ack:{page.pk}") is None
-    assert page_action_from_telegram(chat_id="1001", data="page:ack:x") is None
-    assert page_action_from_telegram(chat_id="1001", data="ticket:take:1") is None
-    resolved = page_action_from_telegram(chat_id="1001", data=f"page:resolve:{page.pk}")
-    assert resolved.status == PageStatus.RESOLVED
+    answer = page_button_pressed(user=l1_agent, action="page_resolve", ref=str(page.pk))
+    assert page.ticket.reference in answer
+    assert Page.objects.get(pk=page.pk).status == PageStatus.RESOLVED
+    with pytest.raises(Page.DoesNotExist):
+        page_button_pressed(user=l1_agent, action="page_ack", ref="999999")
 
 
 def test_only_urgent_incidents_page(anna, l1_agent):

@@ -44,6 +44,7 @@ from dutydesk.tickets.services.notices import (
     notify_ticket_created,
 )
 from dutydesk.tickets.services.routing import route
+from dutydesk.tickets.signals import ticket_opened
 
 TICKET_COUNTER = "ticket_number"
 
@@ -336,6 +337,7 @@ def _open_ticket(
         organization=organization,
     )
     notify_ticket_created(ticket)
+    ticket_opened.send(sender=Ticket, ticket=ticket)
     _receipt(inbound, digest, ticket, message, created=True)
     return IngestResult(ticket=ticket, message=message, created=True)
 

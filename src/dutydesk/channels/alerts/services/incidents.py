@@ -25,8 +25,6 @@ from dutydesk.channels.alerts.models import (
     OnResolve,
 )
 from dutydesk.channels.alerts.parsers import ACKNOWLEDGED, FIRING, RESOLVED, ParsedAlert
-from dutydesk.notify.models import Delivery
-from dutydesk.notify.services import deliveries_cancel
 from dutydesk.tickets.inbound import Inbound
 from dutydesk.tickets.models import (
     ACTIVE_STATUSES,
@@ -305,7 +303,6 @@ def _fire(
     )
     ticket = result.ticket
     if result.created:
-        _silence_confirmation(ticket, organization)
         if integration.team_id and ticket.team_id != integration.team_id:
             ticket = ticket_update(ticket=ticket, by=intake_agent(), team=integration.team)
         incident_page(ticket=ticket, reason=_("Alert: %(title)s") % {"title": alert.title})
@@ -332,14 +329,6 @@ def _threads(ticket: Ticket, integration: Integration, now: datetime) -> bool:
     if ticket.status != Status.RESOLVED or ticket.resolved_at is None:
         return False
     return now - ticket.resolved_at <= timedelta(minutes=integration.flap_minutes)
-
-
-def _silence_confirmation(ticket: Ticket, organization: Organization) -> None:
-    """Ingest confirms a new ticket to its requester, here the system's own contact."""
-    deliveries_cancel(
-        Delivery.objects.filter(ticket=ticket, recipient=sender_email(organization)),
-        reason="alert intake: the requester is the monitoring system",
-    )
 
 
 def _resolve(integration: Integration, alert: Alert, applied: Applied) -> None:
