@@ -1,0 +1,105 @@
+"""Heartbeat pings (the hot path) and the sweep that notices missed ones."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutydesk.monitoring.maintenance import any_active
+from dutydesk.monitoring.models import Check, CheckResult, Kind, ResultStatus, State
+from dutydesk.monitoring.probes import Outcome
+from dutydesk.monitoring.schedule import heartbeat_deadline
+from dutydesk.monitoring.services import results_record, windows_by_organization
+
+SIGNALS = ("success", "start", "fail")
+_PING_FIELDS = ("pk", "state", "config", "last_start_at", "is_paused")
+
+
+def ping_record(*, key: uuid.UUID, signal: str = "success", at: datetime | None = None) -> bool:
+    """Record a ping; False when no heartbeat has this key.
+
+    A success ping of a check that is up (or new) costs two statements: one SELECT of a
+    few columns and one UPDATE. Only a /fail signal or a ping that ends an outage takes
+    the full path through the state machine and the incident.
+    """
+    at = at or timezone.now()
+    row = Check.objects.filter(ping_key=key, kind=Kind.HEARTBEAT).values(*_PING_FIELDS).first()
+    if row is None:
+        return False
+    if signal == "start":
+        Check.objects.filter(pk=row["pk"]).update(last_start_at=at, last_ping_at=at)
+        return True
+    duration = None
+    if row["last_start_at"] is not None and at - row["last_start_at"] < timedelta(days=1):
+        duration = (at - row["last_start_at"]).total_seconds() * 1000
+    ok = signal == "success"
+    fields = {
+        "last_ping_at": at,
+        "last_start_at": None,
+        "last_duration_ms": duration,
+        "next_due_at": heartbeat_deadline(row["config"], at),
+    }
+    if ok and row["state"] in (State.UP, State.UNKNOWN) and not row["is_paused"]:
+        if row["state"] == State.UNKNOWN:
+            fields.update(state=State.UP, state_since=at)
+        Check.objects.filter(pk=row["pk"]).update(
+            last_ok=True, last_run_at=at, consecutive_failures=0, **fields
+        )
+        return True
+    with transaction.atomic():
+        check = Check.objects.select_for_update().select_related("organization", "incident")
+        check = check.get(pk=row["pk"])
+        for name, value in fields.items():
+            setattr(check, name, value)
+        check.save(update_fields=list(fields))
+    message = _("Ping received") if ok else _("The job reported a failure")
+    results_record([(check, Outcome(ok, duration, message), at)], force_down=not ok)
+    return True
+
+
+def heartbeat_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Mark overdue heartbeats down (an incident each) and record one result per minute
+    for every heartbeat, so that uptime bars cover heartbeats like any other check."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            Check.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organization", "incident")
+            .filter(kind=Kind.HEARTBEAT, is_paused=False, next_due_at__lte=now)
+            .exclude(state=State.DOWN)[:limit]
+        )
+        for check in overdue:
+            # Not again until the next expected run has also been missed.
+            check.next_due_at = heartbeat_deadline(check.config, now)
+        Check.objects.bulk_update(overdue, ["next_due_at"])
+    message = _("No ping received in time")
+    results_record([(c, Outcome(False, None, message), now) for c in overdue], force_down=True)
+    _minute_results(now, exclude={c.pk for c in overdue})
+    return len(overdue)
+
+
+def _minute_results(now: datetime, exclude: set[int]) -> None:
+    rows = list(
+        Check.objects.filter(kind=Kind.HEARTBEAT, is_paused=False)
+        .exclude(pk__in=exclude)
+        .values_list("pk", "organization_id", "state")
+    )
+    windows = windows_by_organization(org for _pk, org, _s in rows)
+    results = []
+    for pk, org, state in rows:
+        if any_active(windows.get(org, ()), now, pk):
+            status = ResultStatus.MAINTENANCE
+        elif state == State.DOWN:
+            status = ResultStatus.DOWN
+        elif state == State.UP:
+            status = ResultStatus.UP
+        else:
+            continue
+        results.append(
+            CheckResult(check_ref_id=pk, at=now, status=status, ok=status != ResultStatus.DOWN)
+        )
+    CheckResult.objects.bulk_create(results, batch_size=1000)
