@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from dutydesk.monitoring import views
+
+urlpatterns = [
+    path("ping/<uuid:key>", views.ping, name="monitoring-ping"),
+    path("ping/<uuid:key>/start", views.ping_start, name="monitoring-ping-start"),
+    path("ping/<uuid:key>/fail", views.ping_fail, name="monitoring-ping-fail"),
+]
