@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,12 @@ class Check(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.timeout_seconds and self.timeout_seconds > self.interval_seconds:
+            raise ValidationError(
+                {"timeout_seconds": _("The timeout must not be longer than the interval.")}
+            )
 
 
 class CheckResult(models.Model):

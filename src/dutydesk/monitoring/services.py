@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import random
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from cronsim import CronSim, CronSimError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, User
 from dutydesk.core.services import audit_record
@@ -21,6 +25,7 @@ from dutydesk.monitoring.models import (
     CheckResult,
     Kind,
     MaintenanceWindow,
+    Recurrence,
     State,
     StateChange,
 )
@@ -160,7 +165,7 @@ def check_update(*, check: Check, by: User | None, **changes) -> Check:
     check = Check.objects.select_for_update().get(pk=check.pk)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     if "config" in changes:
         changes["config"] = config_normalize(check.kind, changes["config"])
     diff = {k: (getattr(check, k), v) for k, v in changes.items() if getattr(check, k) != v}
@@ -189,3 +194,60 @@ def check_delete(*, check: Check, by: User | None) -> None:
         actor=by, action="monitoring.check_deleted", obj=check, organization=check.organization
     )
     check.delete()
+
+
+# --- maintenance windows ----------------------------------------------------------------
+
+
+def _maintenance_errors(window: MaintenanceWindow) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        zoneinfo.ZoneInfo(window.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = _("Unknown time zone.")
+    if window.check_ref is not None and window.check_ref.organization_id != window.organization_id:
+        errors["check"] = _("The check belongs to another organisation.")
+    if window.starts_at and window.ends_at and window.ends_at <= window.starts_at:
+        errors["ends_at"] = _("The end must be after the start.")
+    if window.recurrence == Recurrence.ONCE and not (window.starts_at and window.ends_at):
+        errors["starts_at"] = _("A one-off window needs a start and an end.")
+    if window.recurrence == Recurrence.WEEKLY:
+        if not window.weekdays or not all(
+            isinstance(d, int) and 1 <= d <= 7 for d in window.weekdays
+        ):
+            errors["weekdays"] = _("Give weekdays from 1 (Monday) to 7 (Sunday).")
+        if window.start_time is None:
+            errors["start_time"] = _("A weekly window needs a start time.")
+    if window.recurrence == Recurrence.CRON:
+        try:
+            CronSim(window.cron, timezone.now())
+        except (CronSimError, ValueError):
+            errors["cron"] = _("Not a valid cron expression.")
+    return errors
+
+
+@transaction.atomic
+def maintenance_create(
+    *, organization: Organization, by: User | None, check: Check | None = None, **fields
+) -> MaintenanceWindow:
+    """A maintenance window; ``ValidationError`` (field -> reason) when it cannot be."""
+    window = MaintenanceWindow(organization=organization, check_ref=check, **fields)
+    if errors := _maintenance_errors(window):
+        raise ValidationError(errors)
+    window.full_clean()
+    window.save()
+    audit_record(
+        actor=by, action="monitoring.maintenance_created", obj=window, organization=organization
+    )
+    return window
+
+
+@transaction.atomic
+def maintenance_delete(*, window: MaintenanceWindow, by: User | None) -> None:
+    audit_record(
+        actor=by,
+        action="monitoring.maintenance_deleted",
+        obj=window,
+        organization=window.organization,
+    )
+    window.delete()
