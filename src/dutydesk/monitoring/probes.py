@@ -23,9 +23,8 @@ from cryptography import x509
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dutydesk.monitoring.http_probe import ProbeFailure, http_request
 from dutydesk.monitoring.kinds import DnsConfig, DomainConfig, HttpConfig, TcpConfig, TlsConfig
-
-BODY_LIMIT = 1024 * 1024  # keyword search reads at most this much of a page
 
 
 @dataclass(frozen=True)
@@ -36,17 +35,21 @@ class Outcome:
 
 
 class Clients:
-    """Shared HTTP connection pools of one event loop: with and without TLS verification."""
+    """What the probes of one event loop share: TLS contexts and an httpx client (RDAP)."""
 
     def __init__(self, *, concurrency: int, user_agent: str) -> None:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        headers = {"User-Agent": user_agent}
-        self.verified = httpx.AsyncClient(limits=limits, headers=headers, verify=True)
-        self.unverified = httpx.AsyncClient(limits=limits, headers=headers, verify=False)  # noqa: S501 (the check asks for it)
+        self.user_agent = user_agent
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE
+        self.ssl_contexts = {True: ssl.create_default_context(), False: unverified}
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+        self.verified = httpx.AsyncClient(
+            limits=limits, headers={"User-Agent": user_agent}, verify=True
+        )
 
     async def aclose(self) -> None:
         await self.verified.aclose()
-        await self.unverified.aclose()
 
 
 def _ms(started: float) -> float:
@@ -54,31 +57,20 @@ def _ms(started: float) -> float:
 
 
 async def probe_http(config: HttpConfig, clients: Clients, timeout: float) -> Outcome:
-    client = clients.verified if config.verify_tls else clients.unverified
     started = time.perf_counter()
     try:
-        async with client.stream(
-            config.method,
-            config.url,
-            headers=config.headers,
-            content=config.body.encode() if config.body else None,
-            follow_redirects=config.follow_redirects,
-            timeout=timeout,
-        ) as response:
-            body = b""
-            if config.keyword and config.method != "HEAD":
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) >= BODY_LIMIT:
-                        break
-            latency = _ms(started)
-    except httpx.TimeoutException:
+        async with asyncio.timeout(timeout):
+            status, body = await http_request(
+                config, contexts=clients.ssl_contexts, user_agent=clients.user_agent
+            )
+    except TimeoutError:
         return Outcome(False, _ms(started), _("Timed out"))
-    except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
-        return Outcome(False, _ms(started), _("Connection failed: %s") % _short(exc))
+    except ProbeFailure as exc:
+        return Outcome(False, _ms(started), str(exc))
+    latency = _ms(started)
     expected = config.expected_status
-    if (response.status_code not in expected) if expected else response.status_code >= 400:
-        return Outcome(False, latency, _("Unexpected status %d") % response.status_code)
+    if (status not in expected) if expected else status >= 400:
+        return Outcome(False, latency, _("Unexpected status %d") % status)
     if config.keyword:
         found = config.keyword.encode() in body
         if found and config.keyword_absent:
@@ -87,7 +79,7 @@ async def probe_http(config: HttpConfig, clients: Clients, timeout: float) -> Ou
             return Outcome(False, latency, _("Keyword %r not found") % config.keyword)
     if config.max_response_ms is not None and latency > config.max_response_ms:
         return Outcome(False, latency, _("Slow response: %(ms)d ms") % {"ms": latency})
-    return Outcome(True, latency, _("Status %d") % response.status_code)
+    return Outcome(True, latency, _("Status %d") % status)
 
 
 async def probe_tcp(config: TcpConfig, clients: Clients, timeout: float) -> Outcome:

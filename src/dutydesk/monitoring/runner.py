@@ -119,6 +119,9 @@ class Runner:
     """A long-running runner: call ``run_for(seconds)`` from a worker task or a command."""
 
     tick = 0.2  # seconds between claims
+    # Checks due this soon are claimed now and started on time by the event loop, so
+    # neither the claim tick nor a slow batch write delays them.
+    lookahead = 1.0
     batch_window = 0.5  # results are written at most this often
 
     def __init__(self, *, concurrency: int | None = None, keep_drift: bool = False) -> None:
@@ -148,6 +151,9 @@ class Runner:
         return Clients(concurrency=self.concurrency, user_agent=settings.MONITORING["user_agent"])
 
     async def _probe(self, check: Check, scheduled: datetime, clients: Clients) -> None:
+        delay = (scheduled - timezone.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
         async with self._semaphore:
             started = timezone.now()
             outcome = await probe_check(check, clients)
@@ -164,8 +170,9 @@ class Runner:
                 # runner leaves due checks to another runner instead of hoarding them.
                 room = self.concurrency * 2 - len(self._in_flight)
                 if room > 0:
+                    ahead = timezone.now() + timedelta(seconds=self.lookahead)
                     for check, scheduled in claim_due(
-                        now=timezone.now(), limit=room, exclude=self._in_flight
+                        now=ahead, limit=room, exclude=self._in_flight
                     ):
                         self._in_flight.add(check.pk)
                         asyncio.run_coroutine_threadsafe(

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from cronsim import CronSim, CronSimError
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,11 +97,27 @@ def results_record(
             )
     with transaction.atomic():
         CheckResult.objects.bulk_create(results, batch_size=1000)
-        Check.objects.bulk_update([c for c, _o, _a in batch], STATE_FIELDS, batch_size=500)
+        _state_save([c for c, _o, _a in batch])
         StateChange.objects.bulk_create(changes)
     for check, transition in transitions:
         transition_act(check=check, transition=transition)
     return transitions
+
+
+def _state_save(checks: list[Check]) -> None:
+    """One UPDATE per check, sent as a batch: much cheaper than bulk_update's CASE chains."""
+    meta = Check._meta
+    fields = [meta.get_field(name) for name in STATE_FIELDS]
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    # Identifiers come from the model, values are parameters.
+    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(check, f.attname), connection) for f in fields] + [check.pk]
+        for check in checks
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def transition_act(*, check: Check, transition: Transition) -> None:

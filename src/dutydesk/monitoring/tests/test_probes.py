@@ -35,6 +35,8 @@ ROUTES = {
     "/moved": (302, {"Location": "/ok"}, b"", 0),
     "/slow": (200, {}, b"ok", 0.5),
     "/teapot": (418, {}, b"short and stout", 0),
+    "/loop": (302, {"Location": "loop"}, b"", 0),
+    "/see-other": (303, {"Location": "/ok"}, b"", 0),
 }
 
 
@@ -60,6 +62,8 @@ def web():
         ("/slow", {"max_response_ms": 100}, False, "Slow response"),
         ("/ok", {"method": "POST", "body": "{}", "headers": {"X-Token": "t"}}, True, "200"),
         ("/ok", {"method": "HEAD"}, True, "Status 200"),
+        ("/loop", {}, False, "Too many redirects"),
+        ("/see-other", {"method": "POST", "body": "x", "keyword": "operational"}, True, "200"),
     ],
 )
 def test_http_probe(web, path, extra, ok, message):
