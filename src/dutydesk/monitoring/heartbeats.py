@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from dutydesk.monitoring.maintenance import any_active
@@ -16,46 +19,80 @@ from dutydesk.monitoring.schedule import heartbeat_deadline
 from dutydesk.monitoring.services import results_record, windows_by_organization
 
 SIGNALS = ("success", "start", "fail")
-_PING_FIELDS = ("pk", "state", "config", "last_start_at", "is_paused")
+
+
+def _table() -> tuple[str, dict[str, Any]]:
+    meta = Check._meta
+    return connection.ops.quote_name(meta.db_table), {f.name: f for f in meta.concrete_fields}
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _update(pk: int, changes: dict[str, Any]) -> None:
+    table, fields = _table()
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(fields[name].column)} = %s" for name in changes)
+    params = [fields[n].get_db_prep_save(v, connection) for n, v in changes.items()]
+    with connection.cursor() as cursor:
+        # Identifiers come from the model, values are parameters.
+        cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*params, pk])  # noqa: S608
 
 
 def ping_record(*, key: uuid.UUID, signal: str = "success", at: datetime | None = None) -> bool:
     """Record a ping; False when no heartbeat has this key.
 
-    A success ping of a check that is up (or new) costs two statements: one SELECT of a
-    few columns and one UPDATE. Only a /fail signal or a ping that ends an outage takes
-    the full path through the state machine and the incident.
+    A success ping of a check that is up (or new) costs two statements, sent as plain SQL
+    (the ORM's compiler was most of a ping's CPU): one SELECT by the unique key and one
+    UPDATE by primary key. Only a /fail signal or a ping that ends an outage takes the
+    full path through the state machine and the incident.
     """
     at = at or timezone.now()
-    row = Check.objects.filter(ping_key=key, kind=Kind.HEARTBEAT).values(*_PING_FIELDS).first()
+    table, fields = _table()
+    key_value = fields["ping_key"].get_db_prep_value(key, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, state, config, last_start_at, is_paused FROM {table}"  # noqa: S608
+            " WHERE ping_key = %s AND kind = %s",
+            [key_value, Kind.HEARTBEAT.value],
+        )
+        row = cursor.fetchone()
     if row is None:
         return False
+    pk, state, config, last_start_at, is_paused = row
+    if not isinstance(config, dict):
+        config = json.loads(config)
+    last_start_at = _aware(last_start_at)
     if signal == "start":
-        Check.objects.filter(pk=row["pk"]).update(last_start_at=at, last_ping_at=at)
+        _update(pk, {"last_start_at": at, "last_ping_at": at})
         return True
     duration = None
-    if row["last_start_at"] is not None and at - row["last_start_at"] < timedelta(days=1):
-        duration = (at - row["last_start_at"]).total_seconds() * 1000
+    if last_start_at is not None and at - last_start_at < timedelta(days=1):
+        duration = (at - last_start_at).total_seconds() * 1000
     ok = signal == "success"
-    fields = {
+    changes: dict[str, Any] = {
         "last_ping_at": at,
         "last_start_at": None,
         "last_duration_ms": duration,
-        "next_due_at": heartbeat_deadline(row["config"], at),
+        "next_due_at": heartbeat_deadline(config, at),
     }
-    if ok and row["state"] in (State.UP, State.UNKNOWN) and not row["is_paused"]:
-        if row["state"] == State.UNKNOWN:
-            fields.update(state=State.UP, state_since=at)
-        Check.objects.filter(pk=row["pk"]).update(
-            last_ok=True, last_run_at=at, consecutive_failures=0, **fields
-        )
+    if ok and state in (State.UP, State.UNKNOWN) and not is_paused:
+        changes.update(last_ok=True, last_run_at=at, consecutive_failures=0)
+        if state == State.UNKNOWN:
+            changes.update(state=State.UP.value, state_since=at)
+        _update(pk, changes)
         return True
     with transaction.atomic():
         check = Check.objects.select_for_update().select_related("organization", "incident")
-        check = check.get(pk=row["pk"])
-        for name, value in fields.items():
+        check = check.get(pk=pk)
+        for name, value in changes.items():
             setattr(check, name, value)
-        check.save(update_fields=list(fields))
+        check.save(update_fields=list(changes))
     message = _("Ping received") if ok else _("The job reported a failure")
     results_record([(check, Outcome(ok, duration, message), at)], force_down=not ok)
     return True

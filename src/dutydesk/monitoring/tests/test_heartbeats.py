@@ -9,6 +9,7 @@ from django.test import Client
 from dutydesk.monitoring.heartbeats import heartbeat_sweep
 from dutydesk.monitoring.models import Check, CheckResult, MaintenanceWindow, State
 from dutydesk.monitoring.tests.factories import make_check
+from dutydesk.monitoring.wsgi import with_ping_fast_path
 from dutydesk.tickets.models import Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,32 @@ def test_the_sweep_records_a_result_a_minute_for_uptime_bars(backup):
         heartbeat_sweep()
     assert list(CheckResult.objects.values_list("status", flat=True)) == ["up"]
     assert Check.objects.get().state == State.UP
+
+
+def _call(app, path, method="GET"):
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"] = status
+
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": method}
+    body = b"".join(app(environ, start_response))
+    return answer.get("status"), body
+
+
+def test_the_wsgi_fast_path_answers_pings_and_passes_the_rest_on(backup):
+    def django(environ, start_response):
+        start_response("299 Django", [])
+        return [b"django"]
+
+    app = with_ping_fast_path(django)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert _call(app, f"/ping/{backup.ping_key}") == ("200 OK", b"OK\n")
+    assert _call(app, f"/ping/{backup.ping_key}/start", "HEAD") == ("200 OK", b"")
+    assert _call(app, "/ping/6f1c7b1e-0000-4000-8000-000000000000")[0] == "404 Not Found"
+    assert _call(app, "/ping/not-a-key") == ("299 Django", b"django")
+    assert _call(app, f"/ping/{backup.ping_key}", "PUT") == ("299 Django", b"django")
+    assert _call(app, "/status/acme") == ("299 Django", b"django")
+    backup.refresh_from_db()
+    assert backup.last_ping_at is not None and backup.last_start_at is not None
+    assert backup.state == State.UP
