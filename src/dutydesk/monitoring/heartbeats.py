@@ -88,7 +88,8 @@ def ping_record(*, key: uuid.UUID, signal: str = "success", at: datetime | None 
         _update(pk, changes)
         return True
     with transaction.atomic():
-        check = Check.objects.select_for_update().select_related("organization", "incident")
+        check = Check.objects.select_for_update(of=("self",))
+        check = check.select_related("organization", "incident")
         check = check.get(pk=pk)
         for name, value in changes.items():
             setattr(check, name, value)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,7 +143,6 @@ class Runner:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=10)
             loop.close()
-            close_old_connections()
         return self.stats
 
     async def _setup(self) -> Clients:
