@@ -16,7 +16,7 @@ from dutydesk.monitoring.maintenance import any_active
 from dutydesk.monitoring.models import Check, CheckResult, Kind, ResultStatus, State
 from dutydesk.monitoring.probes import Outcome
 from dutydesk.monitoring.schedule import heartbeat_deadline
-from dutydesk.monitoring.services import results_record, windows_by_organization
+from dutydesk.monitoring.services import results_record, rows_update, windows_by_organization
 
 SIGNALS = ("success", "start", "fail")
 
@@ -113,7 +113,7 @@ def heartbeat_sweep(*, now: datetime | None = None, limit: int = 1000) -> int:
         for check in overdue:
             # Not again until the next expected run has also been missed.
             check.next_due_at = heartbeat_deadline(check.config, now)
-        Check.objects.bulk_update(overdue, ["next_due_at"])
+        rows_update(overdue, ["next_due_at"])
     message = _("No ping received in time")
     results_record([(c, Outcome(False, None, message), now) for c in overdue], force_down=True)
     _minute_results(now, exclude={c.pk for c in overdue})

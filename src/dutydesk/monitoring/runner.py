@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from dutydesk.monitoring.kinds import ConfigError, config_parse
 from dutydesk.monitoring.models import Check, Kind
 from dutydesk.monitoring.probes import PROBES, Clients, Outcome
-from dutydesk.monitoring.services import results_record
+from dutydesk.monitoring.services import results_record, rows_update
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def claim_due(*, now: datetime, limit: int, exclude: set[int] | frozenset = froz
             # A runner that fell far behind skips the missed runs rather than bursting.
             check.next_run_at = following if following > now else now + step
             claimed.append((check, scheduled))
-        Check.objects.bulk_update(checks, ["next_run_at"], batch_size=500)
+        rows_update(checks, ["next_run_at"])
     return claimed
 
 

@@ -97,17 +97,19 @@ def results_record(
             )
     with transaction.atomic():
         CheckResult.objects.bulk_create(results, batch_size=1000)
-        _state_save([c for c, _o, _a in batch])
+        rows_update([c for c, _o, _a in batch], STATE_FIELDS)
         StateChange.objects.bulk_create(changes)
     for check, transition in transitions:
         transition_act(check=check, transition=transition)
     return transitions
 
 
-def _state_save(checks: list[Check]) -> None:
+def rows_update(checks: list[Check], names: list[str]) -> None:
     """One UPDATE per check, sent as a batch: much cheaper than bulk_update's CASE chains."""
+    if not checks:
+        return
     meta = Check._meta
-    fields = [meta.get_field(name) for name in STATE_FIELDS]
+    fields = [meta.get_field(name) for name in names]
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
     # Identifiers come from the model, values are parameters.
