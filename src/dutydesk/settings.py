@@ -363,7 +363,24 @@ ONCALL_REMIND_MINUTES = envint("DUTYDESK_ONCALL_REMIND_MINUTES", 15, minimum=0)
 
 
 # --- monitoring and alert intake -------------------------------------------------------
-# (settings of monitoring go here)
+MONITORING = {
+    # Probes in flight at once in one runner process.
+    "concurrency": envint("DUTYDESK_MONITORING_CONCURRENCY", 200, minimum=1),
+    # Raw results are kept this long; uptime and charts come from the rollups.
+    "raw_retention_hours": envint("DUTYDESK_MONITORING_RAW_HOURS", 48, minimum=1),
+    # Rollup buckets: per minute for a day, per hour for a month, per day for a year.
+    "minute_retention_hours": 24,
+    "hour_retention_days": 31,
+    "day_retention_days": 400,
+    "rdap_base_url": envstr("DUTYDESK_MONITORING_RDAP_URL", "https://rdap.org/"),
+    # Incidents are filed by a contact monitoring+<org-slug>@<sender_domain>.
+    "sender_domain": envstr("DUTYDESK_MONITORING_SENDER_DOMAIN", "monitoring.invalid"),
+    # The staff account that resolves incidents on recovery.
+    "robot_email": envstr("DUTYDESK_MONITORING_ROBOT", "monitoring-robot@dutydesk.invalid"),
+    # A check that fails again this soon after recovering threads into the same incident.
+    "flap_window_minutes": envint("DUTYDESK_MONITORING_FLAP_MINUTES", 30, minimum=0),
+    "user_agent": "DutyDesk-Monitoring/1",
+}
 
 
 LOGGING = {

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from dutydesk.monitoring import views
+
+urlpatterns = [
+    path("ping/<uuid:key>", views.ping, name="monitoring-ping"),
+    path("ping/<uuid:key>/start", views.ping_start, name="monitoring-ping-start"),
+    path("ping/<uuid:key>/fail", views.ping_fail, name="monitoring-ping-fail"),
+    path("status/<slug:slug>.json", views.status_json, name="monitoring-status-json"),
+    path("status/<slug:slug>", views.status_page, name="monitoring-status"),
+]

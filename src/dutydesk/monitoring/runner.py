@@ -1,0 +1,207 @@
+"""The check runner: claims due checks, probes them in an asyncio loop, records results.
+
+The database work (claiming, recording) stays in the calling thread; the probes run in an
+event loop on a second thread, bounded by a semaphore, each under its own timeout, so
+one slow target never holds up the others. Several runners may run at once: a check is
+claimed by moving its ``next_run_at`` forward inside ``SELECT … FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutydesk.monitoring.kinds import ConfigError, config_parse
+from dutydesk.monitoring.models import Check, Kind
+from dutydesk.monitoring.probes import PROBES, Clients, Outcome
+from dutydesk.monitoring.services import results_record, rows_update
+
+log = logging.getLogger(__name__)
+
+
+def claim_due(*, now: datetime, limit: int, exclude: set[int] | frozenset = frozenset()) -> list:
+    """Take up to ``limit`` due checks and move each one's next run one interval on.
+
+    Returns (check, scheduled instant) pairs, the earliest due first.
+    """
+    with transaction.atomic():
+        due = (
+            Check.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organization")
+            .filter(is_paused=False, next_run_at__lte=now)
+            .exclude(kind=Kind.HEARTBEAT)
+            .order_by("next_run_at")
+        )
+        if exclude:
+            due = due.exclude(pk__in=exclude)
+        checks = list(due[:limit])
+        claimed = []
+        for check in checks:
+            scheduled = check.next_run_at
+            step = timedelta(seconds=check.interval_seconds)
+            following = scheduled + step
+            # A runner that fell far behind skips the missed runs rather than bursting.
+            check.next_run_at = following if following > now else now + step
+            claimed.append((check, scheduled))
+        rows_update(checks, ["next_run_at"])
+    return claimed
+
+
+async def probe_check(check: Check, clients: Clients) -> Outcome:
+    """One probe under the check's timeout; never raises."""
+    try:
+        config = config_parse(check.kind, check.config)
+    except ConfigError as exc:
+        return Outcome(False, None, _("Invalid configuration: %s") % exc)
+    probe = PROBES[check.kind]
+    kwargs = {}
+    if check.kind == Kind.DOMAIN:
+        kwargs["rdap_base_url"] = settings.MONITORING["rdap_base_url"]
+    timeout = check.timeout_seconds
+    started = time.perf_counter()
+    try:
+        # The probe's own timeout covers its I/O; this one also covers DNS, TLS and bugs.
+        return await asyncio.wait_for(probe(config, clients, timeout, **kwargs), timeout + 1)
+    except TimeoutError:
+        return Outcome(False, round((time.perf_counter() - started) * 1000, 2), _("Timed out"))
+    except Exception as exc:  # a probe bug must not stop the runner
+        log.exception("monitoring: probe of check %s crashed", check.pk)
+        return Outcome(False, None, _("Probe error: %s") % exc.__class__.__name__)
+
+
+def _clients() -> Clients:
+    conf = settings.MONITORING
+    return Clients(concurrency=conf["concurrency"], user_agent=conf["user_agent"])
+
+
+def run_once(*, now: datetime | None = None, limit: int = 10_000) -> int:
+    """Run every check due at ``now`` to completion and record the results (tests, CLI)."""
+    now = now or timezone.now()
+    claimed = claim_due(now=now, limit=limit)
+    if not claimed:
+        return 0
+
+    async def _all() -> list[Outcome]:
+        clients = _clients()
+        semaphore = asyncio.Semaphore(settings.MONITORING["concurrency"])
+
+        async def one(check: Check) -> Outcome:
+            async with semaphore:
+                return await probe_check(check, clients)
+
+        try:
+            return await asyncio.gather(*(one(c) for c, _s in claimed))
+        finally:
+            await clients.aclose()
+
+    outcomes = asyncio.run(_all())
+    results_record([(c, o, now) for (c, _s), o in zip(claimed, outcomes, strict=True)])
+    return len(claimed)
+
+
+@dataclass
+class RunnerStats:
+    completed: int = 0
+    drift_ms: list[float] = field(default_factory=list)  # start instant minus scheduled one
+
+
+class Runner:
+    """A long-running runner: call ``run_for(seconds)`` from a worker task or a command."""
+
+    tick = 0.2  # seconds between claims
+    # Checks due this soon are claimed now and started on time by the event loop, so
+    # neither the claim tick nor a slow batch write delays them.
+    lookahead = 1.0
+    batch_window = 0.5  # results are written at most this often
+
+    def __init__(self, *, concurrency: int | None = None, keep_drift: bool = False) -> None:
+        self.concurrency = concurrency or settings.MONITORING["concurrency"]
+        self.keep_drift = keep_drift
+        self.stats = RunnerStats()
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self._in_flight: set[int] = set()
+
+    def run_for(self, seconds: float) -> RunnerStats:
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="monitoring-probes", daemon=True)
+        thread.start()
+        clients = asyncio.run_coroutine_threadsafe(self._setup(), loop).result()
+        try:
+            self._loop(loop, clients, time.monotonic() + seconds)
+        finally:
+            asyncio.run_coroutine_threadsafe(clients.aclose(), loop).result(timeout=10)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=10)
+            loop.close()
+        return self.stats
+
+    async def _setup(self) -> Clients:
+        self._semaphore = asyncio.Semaphore(self.concurrency)
+        return Clients(concurrency=self.concurrency, user_agent=settings.MONITORING["user_agent"])
+
+    async def _probe(self, check: Check, scheduled: datetime, clients: Clients) -> None:
+        delay = (scheduled - timezone.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        async with self._semaphore:
+            started = timezone.now()
+            outcome = await probe_check(check, clients)
+        self._done.put((check, outcome, started, scheduled))
+
+    def _loop(self, loop: asyncio.AbstractEventLoop, clients: Clients, deadline: float) -> None:
+        last_write = time.monotonic()
+        pending: list = []
+        while True:
+            now_mono = time.monotonic()
+            stopping = now_mono >= deadline
+            if not stopping:
+                # Keep the queue of claimed-but-not-started probes short, so that a slow
+                # runner leaves due checks to another runner instead of hoarding them.
+                room = self.concurrency * 2 - len(self._in_flight)
+                if room > 0:
+                    ahead = timezone.now() + timedelta(seconds=self.lookahead)
+                    for check, scheduled in claim_due(
+                        now=ahead, limit=room, exclude=self._in_flight
+                    ):
+                        self._in_flight.add(check.pk)
+                        asyncio.run_coroutine_threadsafe(
+                            self._probe(check, scheduled, clients), loop
+                        )
+            while True:
+                try:
+                    pending.append(self._done.get_nowait())
+                except queue.Empty:
+                    break
+            if pending and (stopping or now_mono - last_write >= self.batch_window):
+                self._write(pending)
+                pending = []
+                last_write = now_mono
+            if stopping and not self._in_flight:
+                return
+            if stopping and now_mono > deadline + 60:
+                log.warning("monitoring: %d probes still running at stop", len(self._in_flight))
+                return
+            time.sleep(self.tick)
+
+    def _write(self, pending: list) -> None:
+        batch = []
+        for check, outcome, started, scheduled in pending:
+            self._in_flight.discard(check.pk)
+            batch.append((check, outcome, started))
+            if self.keep_drift:
+                self.stats.drift_ms.append((started - scheduled).total_seconds() * 1000)
+        try:
+            results_record(batch)
+        except Exception:
+            log.exception("monitoring: could not record %d results", len(batch))
+        self.stats.completed += len(batch)

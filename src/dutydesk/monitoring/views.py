@@ -1,0 +1,87 @@
+"""Public endpoints of monitoring: heartbeat pings and status pages (no login)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from dutydesk.accounts.models import Organization
+from dutydesk.monitoring import statuspage
+from dutydesk.monitoring.heartbeats import ping_record
+
+
+def _ping(request: HttpRequest, key: uuid.UUID, signal: str) -> HttpResponse:
+    if not ping_record(key=key, signal=signal):
+        return HttpResponse("not found\n", status=404, content_type="text/plain")
+    return HttpResponse("OK\n", content_type="text/plain")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def ping(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    return _ping(request, key, "success")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def ping_start(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    return _ping(request, key, "start")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def ping_fail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    return _ping(request, key, "fail")
+
+
+def _language(request: HttpRequest) -> str:
+    asked = request.GET.get("lang", "")
+    if asked in dict(settings.LANGUAGES):
+        return asked
+    return translation.get_language_from_request(request)
+
+
+def _organization(slug: str) -> Organization:
+    return get_object_or_404(Organization, slug=slug, is_active=True)
+
+
+@require_http_methods(["GET", "HEAD"])
+def status_page(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = _organization(slug)
+    language = _language(request)
+    with translation.override(language):
+        page = statuspage.status_page(organization=organization, now=timezone.now())
+        html = render_to_string(
+            "monitoring/status.html",
+            {
+                "page": page,
+                "zone": organization.time_zone or "UTC",
+                "language": language,
+                "languages": settings.LANGUAGES,
+            },
+            request=request,
+        )
+    response = HttpResponse(html)
+    response["Content-Language"] = language
+    patch_vary_headers(response, ["Accept-Language"])
+    patch_cache_control(response, public=True, max_age=30)
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def status_json(request: HttpRequest, slug: str) -> JsonResponse:
+    organization = _organization(slug)
+    with translation.override(_language(request)):
+        page = statuspage.status_page(organization=organization, now=timezone.now())
+        response = JsonResponse(statuspage.status_page_json(page))
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=30)
+    return response
