@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,13 +36,17 @@ def monitoring_robot() -> User:
     return robot
 
 
-def incident_opened(*, ticket: Ticket, check: Check, reason: str) -> None:
-    """Called after commit whenever a check opens (or reopens) an incident.
+# The on-call app sets this in its AppConfig.ready(); until then an incident pages nobody.
+IncidentPager = Callable[..., object]
+incident_pager: IncidentPager | None = None
 
-    The on-call app pages from here: the lead wires
-    ``oncall.services.page_open(ticket=ticket, reason=reason, team=None)`` into this function.
-    """
+
+def incident_opened(*, ticket: Ticket, check: Check, reason: str) -> None:
+    """Called in the transaction that opens (or reopens) a check's incident, so the page
+    commits with it."""
     log.info("monitoring incident %s opened for check %s: %s", ticket.number, check.pk, reason)
+    if incident_pager is not None:
+        incident_pager(ticket=ticket, reason=reason, team=None)
 
 
 def _target(check: Check) -> str:
@@ -109,7 +114,7 @@ def incident_open(*, check: Check, at: datetime, reason: str) -> Ticket | None:
     check.recovered_at = None
     if result.created or result.reopened:
         ticket = result.ticket
-        transaction.on_commit(lambda: incident_opened(ticket=ticket, check=check, reason=reason))
+        incident_opened(ticket=ticket, check=check, reason=reason)
     return result.ticket
 
 

@@ -1,4 +1,5 @@
-"""Where other apps call on-call: new urgent tickets, SLA alerts, alert intake, Telegram."""
+"""Where other apps call on-call: new urgent tickets, SLA alerts, alert intake, checks'
+incidents, Telegram buttons."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from dutydesk.accounts.models import Team
 from dutydesk.channels.alerts import hooks as alert_hooks
 from dutydesk.channels.telegram.callbacks import telegram_callback_register
+from dutydesk.monitoring import incidents as monitoring_incidents
 from dutydesk.oncall.paging import Reason, page_button_pressed, page_if_urgent, page_open
 from dutydesk.sla.paging import pager_register
 from dutydesk.tickets.models import Ticket
@@ -36,5 +38,6 @@ def connect() -> None:
     ticket_opened.connect(_ticket_opened, dispatch_uid="oncall-page-if-urgent")
     pager_register(sla_pager)
     alert_hooks.page_open = alert_pager
+    monitoring_incidents.incident_pager = alert_pager
     telegram_callback_register("page_ack", page_button_pressed)
     telegram_callback_register("page_resolve", page_button_pressed)
