@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -133,11 +134,12 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def _is_listening(host: str, port: int) -> bool:
-    target = "127.0.0.1" if host in {"", "0.0.0.0"} else "::1" if host == "::" else host  # noqa: S104
+def _is_serving(host: str, port: int) -> bool:
+    """Does /healthz answer 200? (A listening socket is not enough: workers may still boot.)"""
+    target = "127.0.0.1" if host in {"", "0.0.0.0"} else "[::1]" if host == "::" else host  # noqa: S104
     try:
-        with socket.create_connection((target, port), timeout=0.5):
-            return True
+        with urllib.request.urlopen(f"http://{target}:{port}/healthz", timeout=2) as response:
+            return response.status == 200
     except OSError:
         return False
 
@@ -272,9 +274,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     supervisor.start("web server", [*python, "gunicorn", *web])
     supervisor.start("worker", [*python, "dutydesk.cli", "worker"])
 
-    dead = supervisor.wait(until=lambda: _is_listening(args.host, args.port))
+    dead = supervisor.wait(until=lambda: _is_serving(args.host, args.port))
     if not dead and not supervisor.signals:
         print(f"\nDutyDesk is running at {base_url}/")
+        print(f"  sign in   {base_url}/login/")
         print(f"  admin     {base_url}/admin/")
         print(f"  API docs  {base_url}/api/v1/docs")
         print("\nDemo logins:")
