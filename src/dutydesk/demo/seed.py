@@ -33,6 +33,7 @@ from dutydesk.demo.script import (
 )
 from dutydesk.demo.tickets_en import TICKETS_EN
 from dutydesk.demo.tickets_ru import TICKETS_RU
+from dutydesk.demo.watch import create_checks, create_oncall
 from dutydesk.notify.models import Delivery, DeliveryStatus
 from dutydesk.notify.services import deliveries_cancel
 from dutydesk.sla.models import Policy
@@ -77,6 +78,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
         organizations = _create_organizations(teams)
         _create_routing_rules(teams)
         _set_demo_passwords()
+        create_oncall(teams, staff)
+        create_checks(organizations)
         _create_tickets(staff, teams, organizations)
         create_macros(teams, staff, organizations)
         enable_auto_assignment(teams)

@@ -59,3 +59,17 @@ def test_seeding_again_adds_nothing(demo):
     assert seed_demo() == DEMO_LOGINS
 
     assert [m.objects.count() for m in (Organization, User, Ticket, Message, Delivery)] == counts
+
+
+def test_every_demo_team_has_someone_on_call_and_acme_is_watched(demo):
+    from dutydesk.monitoring.models import Check
+    from dutydesk.oncall.models import Schedule
+    from dutydesk.oncall.selectors import on_call_now
+
+    for schedule in Schedule.objects.select_related("team"):
+        assert on_call_now(schedule) is not None, schedule.team.slug
+    assert Schedule.objects.count() >= 2
+    assert set(Check.objects.filter(organization__slug="acme").values_list("kind", flat=True)) == {
+        "http",
+        "heartbeat",
+    }
