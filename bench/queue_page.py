@@ -64,42 +64,6 @@ def ticket_with_messages(n: int) -> int:
     return ticket.number
 
 
-def _seed_with_sla_dues() -> None:
-    """Give seeded tickets SLA dues, so the SLA column and its sort have work to do.
-
-    bench.seed writes the columns it knows; the SLA columns added later are filled here
-    when it lacks them (open tickets: first response 1 h and resolution 8 h after creation).
-    """
-    from datetime import timedelta
-
-    from django.db import connection
-
-    from bench import seed
-    from dutydesk.tickets.models import Ticket
-
-    original = seed._ticket_rows
-    paused = Ticket._meta.get_field("resolution_paused").get_db_prep_value(timedelta(0), connection)
-
-    def rows(*args, **kwargs):
-        for row in original(*args, **kwargs):
-            open_ = row["status"] in ("new", "open")
-            created = Ticket._meta.get_field("created_at").to_python(row["created_at"])
-            due = connection.ops.adapt_datetimefield_value
-            row.setdefault("sla_policy_id", None)
-            row.setdefault(
-                "first_response_due",
-                due(created + timedelta(hours=1)) if row["status"] == "new" else None,
-            )
-            row.setdefault("next_response_due", None)
-            row.setdefault("resolution_due", due(created + timedelta(hours=8)) if open_ else None)
-            row.setdefault("resolution_paused_at", None)
-            row.setdefault("resolution_paused", paused)
-            row.setdefault("sla_next_check_at", None)
-            yield row
-
-    seed._ticket_rows = rows
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url")
@@ -111,13 +75,6 @@ def main() -> int:
     parser.add_argument("--analyze", action="store_true")
     parser.add_argument("--messages", type=int, default=500)
     args = parser.parse_args()
-    django_setup = common.django_setup
-
-    def setup_then_patch() -> None:
-        django_setup()
-        _seed_with_sla_dues()
-
-    common.django_setup = setup_then_patch
     prepare(args)
 
     from django.test import Client

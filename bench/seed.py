@@ -92,6 +92,7 @@ def _ticket_rows(rng, n, orgs, weights, contacts, teams, members) -> Iterator[di
     tiers = {t.pk: t.tier for t in teams.values()}
     ages = sorted((rng.random() * SPAN_SECONDS for _ in range(n)), reverse=True)
     dt = connection.ops.adapt_datetimefield_value
+    paused = Ticket._meta.get_field("resolution_paused").get_db_prep_value(timedelta(0), connection)
     for i, age in enumerate(ages):
         created = now - timedelta(seconds=age)
         recent = age < 14 * 86400
@@ -132,6 +133,17 @@ def _ticket_rows(rng, n, orgs, weights, contacts, teams, members) -> Iterator[di
             "resolved_at": dt(resolved),
             "closed_at": dt(closed),
             "reopen_count": 0,
+            # Open tickets get SLA dues (first response 1 h, resolution 8 h after creation),
+            # so the SLA column and its sort have work to do.
+            "sla_policy_id": None,
+            "first_response_due": dt(created + timedelta(hours=1)) if status == "new" else None,
+            "next_response_due": None,
+            "resolution_due": dt(created + timedelta(hours=8)) if active else None,
+            "resolution_paused_at": None,
+            "resolution_paused": paused,
+            "sla_next_check_at": None,
+            "unanswered_due": None,
+            "solved_at_first_tier": None if active else True,
             "follow_up_of_id": None,
             "merged_into_id": None,
         }
