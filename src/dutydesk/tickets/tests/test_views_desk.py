@@ -323,6 +323,7 @@ def test_the_sla_column_shows_time_left_and_overdue(anna):
 
     ticket = ingest(inbound(sender_email=anna.email)).ticket
     now = timezone.now()
+    ticket.unanswered_due = None
     ticket.first_response_due = now + timedelta(minutes=30)
     ticket.resolution_due = now + timedelta(hours=5)
     assert sla_state(ticket, now).state == "warn"
@@ -331,6 +332,9 @@ def test_the_sla_column_shows_time_left_and_overdue(anna):
     assert (state.state, state.label) == ("bad", "5\xa0minutes overdue")
     ticket.first_response_at = now
     assert sla_state(ticket, now).state == "ok"
+    ticket.unanswered_due = now - timedelta(minutes=2)  # a client message waits too long
+    state = sla_state(ticket, now)
+    assert (state.state, state.what) == ("bad", "Client waiting")
     ticket.status = Status.CLOSED
     assert sla_state(ticket, now).state == "none"
 

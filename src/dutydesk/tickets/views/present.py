@@ -35,7 +35,8 @@ class SlaState:
 
 def running_dues(ticket: Ticket) -> list[tuple[str, datetime]]:
     """The SLA dues still running: first response until answered, next response, resolution
-    while the ticket is active and not waiting for the client."""
+    while the ticket is active and not waiting for the client, and a client message waiting
+    for an answer (seed 004's limit)."""
     dues = []
     if ticket.first_response_due and ticket.first_response_at is None:
         dues.append((_("First response"), ticket.first_response_due))
@@ -43,6 +44,8 @@ def running_dues(ticket: Ticket) -> list[tuple[str, datetime]]:
         dues.append((_("Next response"), ticket.next_response_due))
     if ticket.resolution_due and ticket.resolved_at is None and ticket.resolution_paused_at is None:
         dues.append((_("Resolution"), ticket.resolution_due))
+    if ticket.unanswered_due:
+        dues.append((_("Client waiting"), ticket.unanswered_due))
     return dues
 
 

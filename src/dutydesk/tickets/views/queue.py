@@ -59,6 +59,7 @@ def with_sla_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
             Coalesce("first_response_due", far),
             Coalesce("next_response_due", far),
             Coalesce("resolution_due", far),
+            Coalesce("unanswered_due", far),
         )
     )
 
