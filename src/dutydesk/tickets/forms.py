@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dutydesk.accounts.models import Organization, Team, Tier, User
 from dutydesk.tickets.inbound import InboundAttachment
-from dutydesk.tickets.models import Channel, Priority, Status, TicketType
+from dutydesk.tickets.models import Channel, Macro, Priority, Status, TicketType
+from dutydesk.tickets.services.macros import macros_for
 
 MAX_FILES = 10
 
@@ -149,6 +150,17 @@ class EscalateForm(forms.Form):
         required=False,
         empty_label=_("Next tier's team"),
     )
+
+
+class MacroForm(forms.Form):
+    """A canned reply or macro the agent may use: applied at once, or its text put in the
+    reply box to edit first."""
+
+    macro = forms.ModelChoiceField(label=_("Macro"), queryset=Macro.objects.none())
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["macro"].queryset = macros_for(user=user).order_by("title")
 
 
 class TicketNumberForm(forms.Form):

@@ -17,6 +17,7 @@ desk_patterns = (
         path("tickets/<int:number>/escalate/", agent.escalate, name="escalate"),
         path("tickets/<int:number>/merge/", agent.merge, name="merge"),
         path("tickets/<int:number>/link/", agent.link, name="link"),
+        path("tickets/<int:number>/macro/", agent.macro, name="macro"),
         path("tickets/<int:number>/presence/", presence.presence, name="presence"),
         path("tickets/<int:number>/typing/", presence.typing, name="typing"),
     ],

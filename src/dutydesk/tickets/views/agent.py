@@ -22,6 +22,7 @@ from dutydesk.tickets.forms import (
     AgentReplyForm,
     AssignForm,
     EscalateForm,
+    MacroForm,
     TicketFieldsForm,
     TicketNumberForm,
     as_inbound_attachments,
@@ -36,11 +37,13 @@ from dutydesk.tickets.services import (
     ticket_take,
     ticket_update,
 )
+from dutydesk.tickets.services.macros import macro_apply
+from dutydesk.tickets.services.placeholders import client_language, macro_render
 from dutydesk.tickets.views.present import running_dues, shortened, sla_state, timeline
 from dutydesk.tickets.views.queue import staff_required
 
 
-def _forms(ticket: Ticket, **bound: Form) -> dict[str, Form]:
+def _forms(ticket: Ticket, user: Any, **bound: Form) -> dict[str, Form]:
     forms: dict[str, Form] = {
         "reply_form": AgentReplyForm(),
         "fields_form": TicketFieldsForm(
@@ -57,6 +60,7 @@ def _forms(ticket: Ticket, **bound: Form) -> dict[str, Form]:
         "escalate_form": EscalateForm(),
         "merge_form": TicketNumberForm(prefix="merge"),
         "link_form": TicketNumberForm(prefix="link"),
+        "macro_form": MacroForm(user=user),
     }
     forms.update(bound)
     return forms
@@ -104,7 +108,7 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form
         "related": related,
         "next_url": _next_url(request, ticket.number),
         "now": now,
-        **_forms(ticket, **bound),
+        **_forms(ticket, user, **bound),
     }
     return render(request, "tickets/desk/ticket.html", context, status=status)
 
@@ -257,4 +261,28 @@ def link(request: HttpRequest, number: int) -> HttpResponse:
     except TicketError as error:
         return _refused(request, ticket, error, form, "link_form")
     messages.success(request, _("Linked with %(ref)s.") % {"ref": other.reference})
+    return _back(ticket)
+
+
+@staff_required
+@require_POST
+def macro(request: HttpRequest, number: int) -> HttpResponse:
+    """Apply a macro, or (``insert``) put its text, filled in, into the reply box."""
+    ticket = selectors.ticket_get(user=request.user, number=number)
+    form = MacroForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _page(request, ticket, status=400, macro_form=form)
+    chosen = form.cleaned_data["macro"]
+    if request.POST.get("insert"):
+        text = macro_render(
+            chosen.body_for(client_language(ticket)), ticket=ticket, agent=request.user
+        )
+        kind = "note" if chosen.as_note else "reply"
+        reply_form = AgentReplyForm(initial={"body": text, "kind": kind})
+        return _page(request, ticket, reply_form=reply_form, macro_form=form)
+    try:
+        ticket = macro_apply(ticket=ticket, macro=chosen, by=request.user)
+    except TicketError as error:
+        return _refused(request, ticket, error, form, "macro_form")
+    messages.success(request, _("Macro “%(title)s” applied.") % {"title": chosen.title})
     return _back(ticket)
