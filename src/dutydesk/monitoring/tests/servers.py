@@ -51,7 +51,12 @@ def http_server(
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # Many probes connect at once: with the default backlog of 5 the kernel drops the
+        # extra SYNs and the client retries a second later, which looks like a slow site.
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.handle_error = lambda request, address: None  # failed TLS handshakes are expected
     if tls is not None:
