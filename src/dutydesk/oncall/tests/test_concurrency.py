@@ -25,7 +25,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
     ),
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 

@@ -19,7 +19,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_retries_with_one_idempotency_key_open_one_ticket(acme, anna):
     _token, raw = api_token_create(user=anna, name="t")
     body = json.dumps({"organization": "acme", "subject": "Site down", "body": "502 everywhere"})

@@ -42,7 +42,7 @@ def race(path: str, bodies: list[str]) -> list[int]:
     return codes
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_identical_notifications_at_once_make_one_alert_and_one_ticket(make_hook):
     hook = make_hook()
     body = json.dumps(load("alertmanager"))
@@ -54,7 +54,7 @@ def test_two_identical_notifications_at_once_make_one_alert_and_one_ticket(make_
     assert sorted(IntakeLog.objects.values_list("status", flat=True)) == ["accepted", "duplicate"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_new_alerts_of_one_group_racing_share_one_incident(make_hook):
     hook = make_hook()
     bodies = []
