@@ -22,14 +22,11 @@ No worker runs: outbox rows and pages stay pending, which is part of what intake
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,44 +112,25 @@ def notification(group: int, status: str) -> bytes:
 
 
 def fire(port: int, path: str, payloads: list[bytes], concurrency: int) -> Run:
-    """POST every payload over `concurrency` keep-alive connections."""
-    headers = {"Content-Type": "application/json"}
+    """POST every notification over `concurrency` keep-alive connections."""
     run = Run()
-    lock = threading.Lock()
-    items = iter(payloads)
 
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        while True:
-            with lock:
-                body = next(items, None)
-            if body is None:
-                break
-            start = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                status, text = response.status, response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                status, text = 0, repr(exc).encode()
-            elapsed = time.perf_counter() - start
-            with lock:
-                run.latencies.append(elapsed)
-                run.codes[status] += 1
-                if status == 200:
-                    run.statuses[json.loads(text)["status"]] += 1
-                elif len(run.errors) < 5:
-                    run.errors.append(f"{status}: {text[:300]!r}")
-        conn.close()
+    def answer(status: int, text: bytes, elapsed: float) -> None:
+        run.latencies.append(elapsed)
+        run.codes[status] += 1
+        if status == 200:
+            run.statuses[json.loads(text)["status"]] += 1
+        elif len(run.errors) < 5:
+            run.errors.append(f"{status}: {text[:300]!r}")
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    timer = common.Timer()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run.wall = timer.elapsed
+    run.wall = common.post_all(
+        port,
+        path,
+        payloads,
+        concurrency=concurrency,
+        headers={"Content-Type": "application/json"},
+        answer=answer,
+    )
     return run
 
 

@@ -6,12 +6,14 @@ environment first, because ``dutydesk.settings`` reads it at import time.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import socket
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -197,3 +199,43 @@ class Timer:
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
+
+
+Answer = Callable[[int, bytes, float], None]
+
+
+def post_all(
+    port: int, path: str, payloads: list[bytes], *, concurrency: int, headers: dict, answer: Answer
+) -> float:
+    """POST every payload over ``concurrency`` keep-alive connections; ``answer(status,
+    body, seconds)`` is called for each, one at a time. Returns the wall time."""
+    lock = threading.Lock()
+    items = iter(payloads)
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                body = next(items, None)
+            if body is None:
+                break
+            start = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                status, text = response.status, response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()  # reconnects on the next request
+                status, text = 0, repr(exc).encode()
+            elapsed = time.perf_counter() - start
+            with lock:
+                answer(status, text, elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    timer = Timer()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timer.elapsed

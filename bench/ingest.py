@@ -18,14 +18,11 @@ on PostgreSQL, what the server's database sessions were waiting on.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,42 +90,19 @@ def bodies(n: int, offset: int, contacts: list[str]) -> list[bytes]:
 
 
 def fire(port: int, token: str, payloads: list[bytes], concurrency: int) -> Run:
-    """POST every payload over `concurrency` keep-alive connections."""
+    """POST every ticket over `concurrency` keep-alive connections."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     run = Run()
-    lock = threading.Lock()
-    items = iter(payloads)
 
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        while True:
-            with lock:
-                body = next(items, None)
-            if body is None:
-                break
-            start = time.perf_counter()
-            try:
-                conn.request("POST", "/api/v1/tickets", body=body, headers=headers)
-                response = conn.getresponse()
-                status, text = response.status, response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()  # reconnects on the next request
-                status, text = 0, repr(exc).encode()
-            elapsed = time.perf_counter() - start
-            with lock:
-                run.latencies.append(elapsed)
-                run.codes[status] += 1
-                if status != 201 and len(run.errors) < 5:
-                    run.errors.append(f"{status}: {text[:300]!r}")
-        conn.close()
+    def answer(status: int, text: bytes, elapsed: float) -> None:
+        run.latencies.append(elapsed)
+        run.codes[status] += 1
+        if status != 201 and len(run.errors) < 5:
+            run.errors.append(f"{status}: {text[:300]!r}")
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    timer = common.Timer()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    run.wall = timer.elapsed
+    run.wall = common.post_all(
+        port, "/api/v1/tickets", payloads, concurrency=concurrency, headers=headers, answer=answer
+    )
     return run
 
 
