@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dutydesk.accounts.models import ApiToken, User, hash_token
+from dutydesk.accounts.models import ApiToken, Role, User, hash_token
 from dutydesk.core.services import audit_record
 
 # last_used_at is written at most this often per token, to keep reads cheap.
@@ -54,4 +54,13 @@ def api_token_authenticate(raw: str) -> User | None:
     last = user.token_last_used
     if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
         ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)
+    return user
+
+
+def system_agent(*, email: str, name: str) -> User:
+    """A staff account that programs act as (monitoring, alert intake): it can change
+    tickets through the usual services but never sign in. Made on first use."""
+    user, _created = User.objects.get_or_create(
+        email=email, defaults={"name": name, "role": Role.AGENT, "password": "!"}
+    )
     return user

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dutydesk.accounts.models import Organization, Role, User
+from dutydesk.accounts.models import Organization, User
+from dutydesk.accounts.services import system_agent
 from dutydesk.monitoring.models import Check
 from dutydesk.tickets.inbound import Inbound
 from dutydesk.tickets.models import ACTIVE_STATUSES, Status, Ticket
@@ -29,11 +30,7 @@ def monitoring_sender(organization: Organization) -> str:
 
 def monitoring_robot() -> User:
     """The staff account that resolves incidents on recovery (no password, no teams)."""
-    robot, _created = User.objects.get_or_create(
-        email=settings.MONITORING["robot_email"],
-        defaults={"name": "Monitoring", "role": Role.AGENT, "password": "!"},
-    )
-    return robot
+    return system_agent(email=settings.MONITORING["robot_email"], name="Monitoring")
 
 
 # The on-call app sets this in its AppConfig.ready(); until then an incident pages nobody.

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from dutydesk.accounts.models import Organization, Role, User
+from dutydesk.accounts.models import Organization, User
+from dutydesk.accounts.services import system_agent
 from dutydesk.channels.alerts import hooks
 from dutydesk.channels.alerts.models import (
     Alert,
@@ -66,11 +67,7 @@ def sender_email(organization: Organization) -> str:
 
 def intake_agent() -> User:
     """The staff account that notes and resolves incidents for the sources (cannot sign in)."""
-    user, _created = User.objects.get_or_create(
-        email=AGENT_EMAIL,
-        defaults={"name": "Alert intake", "role": Role.AGENT, "password": "!"},
-    )
-    return user
+    return system_agent(email=AGENT_EMAIL, name="Alert intake")
 
 
 def incident_page(*, ticket: Ticket, reason: str) -> None:
