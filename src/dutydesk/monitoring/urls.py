@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dutydesk.monitoring import views
+from dutydesk.monitoring.views import desk
 
 urlpatterns = [
     path("ping/<uuid:key>", views.ping, name="monitoring-ping"),
@@ -8,4 +9,5 @@ urlpatterns = [
     path("ping/<uuid:key>/fail", views.ping_fail, name="monitoring-ping-fail"),
     path("status/<slug:slug>.json", views.status_json, name="monitoring-status-json"),
     path("status/<slug:slug>", views.status_page, name="monitoring-status"),
+    *desk.urlpatterns,
 ]

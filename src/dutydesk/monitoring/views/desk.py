@@ -1,0 +1,5 @@
+"""Monitoring pages of the workspace: checks, integrations, maintenance windows."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
