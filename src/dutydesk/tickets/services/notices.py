@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from dutydesk.accounts.models import Role, User
+from dutydesk.accounts.models import Role, Team, User
 from dutydesk.notify.services import delivery_queue
-from dutydesk.tickets.models import Message, Ticket
+from dutydesk.tickets.models import Channel, Message, Ticket
 from dutydesk.tickets.services.placeholders import confirmation_text
 from dutydesk.tickets.services.promises import promised_deadline, promised_response
 
@@ -33,6 +33,25 @@ UNDELIVERABLE_SUFFIX = ".invalid"
 
 # Notices a program sends on its own: marked so that auto-responders do not answer them.
 AUTOMATIC_KINDS = {"ticket_confirmation"}
+
+# An answer to a client who wrote by email is the conversation itself, not a notice: it
+# goes even to someone who turned notices off on their profile.
+CONVERSATION_KINDS = {"agent_reply"}
+
+
+def _wants(user: User, kind: str, ticket: Ticket) -> bool:
+    return user.notify_email or (kind in CONVERSATION_KINDS and ticket.channel == Channel.EMAIL)
+
+
+def _team_queue(team: Team | None) -> list[User | str]:
+    """Where a team's queue is told: its shared address, else each member who asked to be
+    told about the whole queue rather than only about tickets assigned to them."""
+    if team is None:
+        return []
+    if team.email:
+        return [team.email]
+    members = team.members.filter(is_active=True, notify_assigned_only=False).exclude(email="")
+    return list(members.order_by("pk"))
 
 
 def email_threader_register(threader: EmailThreader) -> None:
@@ -62,6 +81,8 @@ def _queue(
     if recipient.endswith(UNDELIVERABLE_SUFFIX):
         return  # a contact made from a Telegram profile or a phone number has no mailbox
     user = to if isinstance(to, User) else None
+    if user is not None and not _wants(user, kind, ticket):
+        return
     headers = {"X-DutyDesk-Ticket": str(ticket.number)}
     if kind in AUTOMATIC_KINDS:
         headers.update({"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"})
@@ -110,11 +131,11 @@ def notify_ticket_created(ticket: Ticket) -> None:
             deadline=deadline,
             text=own_wording,
         )
-    if ticket.team and ticket.team.email:
+    for to in _team_queue(ticket.team):
         _queue(
             "ticket_new_for_team",
             ticket=ticket,
-            to=ticket.team.email,
+            to=to,
             subject=_("New ticket:"),
             template="new_for_team",
         )
@@ -134,8 +155,7 @@ def notify_assigned(ticket: Ticket, *, by: User | None) -> None:
 
 def notify_client_message(ticket: Ticket, message: Message) -> None:
     """A client wrote: tell the assignee, or the team's queue when nobody has the ticket."""
-    to: User | str | None = ticket.assignee or (ticket.team.email if ticket.team else None)
-    if to:
+    for to in [ticket.assignee] if ticket.assignee else _team_queue(ticket.team):
         _queue(
             "client_message",
             ticket=ticket,
@@ -195,10 +215,12 @@ def notify_sla_warning(
     ticket: Ticket, target: str, level: str, *, due: datetime | None = None
 ) -> None:
     """A clock nears its due: tell the assignee, or the team's queue when nobody has it."""
-    to: User | str | None = ticket.assignee or (ticket.team.email if ticket.team else None)
-    if isinstance(to, User) and not (to.is_active and to.email):
-        to = ticket.team.email if ticket.team else None
-    if to:
+    assignee = ticket.assignee
+    if assignee is not None and assignee.is_active and assignee.email:
+        recipients: list[User | str] = [assignee]
+    else:
+        recipients = _team_queue(ticket.team)
+    for to in recipients:
         _queue(
             "sla_warning",
             ticket=ticket,
@@ -212,11 +234,9 @@ def notify_sla_warning(
 
 def notify_sla_breach(ticket: Ticket, target: str, *, due: datetime | None = None) -> None:
     """A clock passed its due: tell the team's queue and every active supervisor."""
-    recipients: list[User | str] = []
-    if ticket.team and ticket.team.email:
-        recipients.append(ticket.team.email)
+    recipients = _team_queue(ticket.team)
     supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
-    recipients.extend(supervisors.order_by("pk"))
+    recipients.extend(s for s in supervisors.order_by("pk") if s not in recipients)
     for to in recipients:
         _queue(
             "sla_breach",
@@ -230,11 +250,11 @@ def notify_sla_breach(ticket: Ticket, target: str, *, due: datetime | None = Non
 
 def notify_escalated(ticket: Ticket, *, by: User | None, note: Message) -> None:
     """The target team's queue gets the escalation note itself."""
-    if ticket.team and ticket.team.email:
+    for to in _team_queue(ticket.team):
         _queue(
             "ticket_escalated",
             ticket=ticket,
-            to=ticket.team.email,
+            to=to,
             subject=_("Escalated:"),
             template="escalated",
             by=by,
