@@ -130,7 +130,7 @@ def test_the_viewers_zone_is_mentioned_when_it_differs(client, l1_schedule, l1_a
     l1_agent.save()
     client.force_login(l1_agent)
     page = client.get(reverse("oncall-schedule", args=[l1_schedule.pk])).content.decode()
-    assert "yours is Asia/Yekaterinburg" in page
+    assert "yours is Asia/Yekaterinburg" in page and "hover a shift for your time" in page
     assert "your time 10:00–22:00" in page  # the 08–20 day shift, two hours later
 
 
@@ -260,3 +260,40 @@ def test_fairness_counts_nights_and_weekends(client, l1_schedule, l1_agent):
     assert "Fairness, November 2026" in page
     assert "Nik" in page and "Lena" in page
     assert client.get(url + "?month=13-2026").status_code == 200
+
+
+def test_the_calendar_page_does_not_grow_queries_with_people(
+    client, l1_schedule, supervisor, django_assert_max_num_queries
+):
+    client.force_login(supervisor)
+    url = reverse("oncall-schedule", args=[l1_schedule.pk]) + "?view=month"
+    client.get(url)  # makes the person's feed once
+    with django_assert_max_num_queries(16) as first:
+        client.get(url)
+    nights = l1_schedule.layers.get(level=1)
+    for n in range(6):
+        person = UserFactory(role="agent", name=f"Extra {n}")
+        nights.members.create(user=person, position=n + 1)
+        Override.objects.create(
+            schedule=l1_schedule,
+            user=person,
+            start=WEDNESDAY_NOON.replace(day=n + 1),
+            end=WEDNESDAY_NOON.replace(day=n + 1, hour=18),
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert "Extra 5" in client.get(url).content.decode()
+
+
+def test_fairness_warns_when_the_nights_are_uneven(client, l1_team, l1_agent, night_agent):
+    schedule = Schedule.objects.create(team=l1_team, name="Lopsided")
+    layer(schedule, 0, [l1_agent], unit="weeks", days=range(7), start=time(20), end=time(8))
+    layer(schedule, 1, [night_agent], unit="weeks", days=[0], start=time(20), end=time(8))
+    client.force_login(l1_agent)
+    url = reverse("oncall-schedule-fairness", args=[schedule.pk])
+    assert "shared unevenly" in client.get(url + "?month=2026-11").content.decode()
+    assert (
+        "shared unevenly"
+        not in client.get(
+            reverse("oncall-schedule-fairness", args=[schedule.pk]) + "?month=2026-10"
+        ).content.decode()
+    )

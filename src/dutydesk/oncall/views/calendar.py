@@ -94,6 +94,21 @@ def period(view: str, anchor: date) -> tuple[date, date, date, date]:
     return first, first + timedelta(days=7), first - timedelta(days=7), first + timedelta(days=7)
 
 
+# The timeline is about 1,100 px wide on a desktop; a bar's label must fit its width.
+PX_PER_PERCENT, CHAR_PX, PADDING_PX = 11.0, 7.4, 12
+
+
+def fit(name: str, width: float) -> str:
+    """The full name, the first name, the initials or nothing: what fits the bar."""
+    room = width * PX_PER_PERCENT - PADDING_PX
+    words = name.split() or [""]
+    initials = "".join(w[0] for w in words[:2]).upper()
+    for label in (name, words[0], initials):
+        if len(label) * CHAR_PX <= room:
+            return label
+    return ""
+
+
 def _hm(at: datetime, zone: tzinfo, day: date | None = None) -> str:
     local = at.astimezone(zone)
     if day is not None and local.date() > day and local.time() == time(0):
@@ -166,7 +181,8 @@ def build(
             who = names.get(s.user, "?")
             left, width = pos(s.start, s.end)
             href = _prefill(base_url, s.start, s.end, zone, s.user) if link else ""
-            out.append(Bar(left, width, who, title(who, s.start, s.end), colour(s.user), href))
+            label = fit(who, width)
+            out.append(Bar(left, width, label, title(who, s.start, s.end), colour(s.user), href))
         return out
 
     tracks = []
@@ -191,7 +207,7 @@ def build(
             Bar(
                 left,
                 width,
-                _("Nobody"),
+                fit(_("Nobody"), width),
                 title(_("Nobody on call"), a, b),
                 "gap",
                 _prefill(base_url, a, b, zone, None),
@@ -208,7 +224,7 @@ def build(
     for col in columns:
         d0 = rotation.wall(col.day, time(0), zone)
         d1 = rotation.wall(col.day + timedelta(days=1), time(0), zone)
-        row = DayRow(col.day, date_format(col.day, "l j F"), col.today, col.weekend)
+        row = DayRow(col.day, date_format(col.day, "l, j E"), col.today, col.weekend)
         pieces = [
             (max(s.start, d0), min(s.end, d1), s) for s in final if s.end > d0 and s.start < d1
         ]

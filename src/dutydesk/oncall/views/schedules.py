@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from dutydesk.accounts.models import User
@@ -110,6 +111,14 @@ def _override_initial(request: HttpRequest, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _shift_length(unit: str, n: int) -> str:
+    if unit == "hours":
+        return ngettext("%(n)s-hour shifts", "%(n)s-hour shifts", n) % {"n": n}
+    if unit == "weeks":
+        return ngettext("weekly shifts", "%(n)s-week shifts", n) % {"n": n}
+    return ngettext("daily shifts", "%(n)s-day shifts", n) % {"n": n}
+
+
 def _layer_row(layer: RotationLayer, names: dict[int, str]) -> dict[str, Any]:
     """How a layer reads: its shift length, its window and its people in turn."""
     days = dict(DAY_CHOICES)
@@ -123,7 +132,7 @@ def _layer_row(layer: RotationLayer, names: dict[int, str]) -> dict[str, Any]:
     members = sorted(layer.members.all(), key=lambda m: (m.position, m.pk))
     return {
         "layer": layer,
-        "shift": f"{layer.shift_count} {layer.get_shift_unit_display()}",
+        "shift": _shift_length(layer.shift_unit, layer.shift_count),
         "window": window,
         "people": [names.get(m.user_id) or m.user.display_name for m in members],
     }
@@ -223,7 +232,8 @@ def override_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
             start = data["start"].astimezone(ZoneInfo(schedule.time_zone)).date()
             url = reverse("oncall-schedule", args=[pk])
-            return redirect(f"{url}?view={request.GET.get('view', 'week')}&start={start}")
+            view = calendar.MONTH if request.GET.get("view") == calendar.MONTH else calendar.WEEK
+            return redirect(f"{url}?view={view}&start={start}")
     return _detail(request, schedule, form=form, status=400)
 
 
@@ -283,7 +293,8 @@ def fairness(request: HttpRequest, pk: int) -> HttpResponse:
     rows = sorted(
         ((names.get(uid, "?"), load) for uid, load in loads.items()), key=lambda r: r[0].lower()
     )
-    nights = [load.nights for _n, load in rows]
+    # Only people who hold nights at all are compared: a day-only layer is not unfair.
+    nights = [load.nights for _n, load in rows if load.nights]
     return render(
         request,
         "oncall/schedules/fairness.html",
@@ -293,9 +304,9 @@ def fairness(request: HttpRequest, pk: int) -> HttpResponse:
             "prev": (month - timedelta(days=1)).replace(day=1),
             "next": (month + timedelta(days=32)).replace(day=1),
             "rows": rows,
-            "max_nights": max(nights, default=0) or 1,
+            "max_nights": max(nights, default=1),
             "max_weekend": max((load.weekend_hours for _n, load in rows), default=0) or 1,
-            "uneven": bool(nights) and max(nights) - min(nights) > 2,
+            "uneven": len(nights) > 1 and max(nights) - min(nights) > 2,
             "nav": "oncall-schedules",
         },
     )
