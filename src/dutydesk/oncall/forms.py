@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dutydesk.accounts.models import Team
 from dutydesk.oncall.models import ShiftUnit
@@ -69,12 +70,12 @@ class LayerForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     restrict_start = forms.TimeField(
-        label=_("from"),
+        label=_("Window starts"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     restrict_end = forms.TimeField(
-        label=_("to"),
+        label=_("Window ends"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
@@ -112,8 +113,12 @@ LayerFormSet = forms.formset_factory(LayerForm, extra=1, can_delete=True, max_nu
 
 
 class OverrideForm(forms.Form):
-    start = forms.DateTimeField(label=_("From"), widget=_local_input(), input_formats=[LOCAL])
-    end = forms.DateTimeField(label=_("To"), widget=_local_input(), input_formats=[LOCAL])
+    start = forms.DateTimeField(
+        label=pgettext_lazy("time range", "From"), widget=_local_input(), input_formats=[LOCAL]
+    )
+    end = forms.DateTimeField(
+        label=pgettext_lazy("time range", "To"), widget=_local_input(), input_formats=[LOCAL]
+    )
     user = forms.TypedChoiceField(label=_("Who covers"), coerce=int)
     instead_of = forms.TypedChoiceField(
         label=_("Instead of"),
