@@ -129,10 +129,16 @@ class OverrideForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[tuple[int, str]], team: set[int], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "—"), *people]
-        self.fields["instead_of"].choices = [("", _("Whoever is on call")), *people]
+        # The schedule's team first: that is who usually swaps shifts.
+        ours = [p for p in people if p[0] in team]
+        others = [p for p in people if p[0] not in team]
+        grouped: list[Any] = [(_("The team"), ours), (_("Other staff"), others)] if ours else others
+        self.fields["user"].choices = [("", "—"), *grouped]
+        self.fields["instead_of"].choices = [("", _("Whoever is on call")), *grouped]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

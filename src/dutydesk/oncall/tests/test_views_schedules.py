@@ -141,6 +141,12 @@ def test_clicking_a_shift_fills_the_override_form(client, l1_schedule, l1_agent)
         url + f"?ov_start=2026-11-26T08:00&ov_end=2026-11-26T20:00&ov_instead={l1_agent.pk}"
     ).content.decode()
     assert 'value="2026-11-26T08:00"' in page and 'value="2026-11-26T20:00"' in page
+    # The team's people are offered first.
+    assert (
+        page.index('<optgroup label="The team">')
+        < page.index("Lena")
+        < page.index('<optgroup label="Other staff">')
+    )
     assert client.get(url + "?ov_start=nonsense&ov_instead=x").status_code == 200
 
 

@@ -119,6 +119,10 @@ def _shift_length(unit: str, n: int) -> str:
     return ngettext("daily shifts", "%(n)s-day shifts", n) % {"n": n}
 
 
+def _team_ids(schedule: Schedule) -> set[int]:
+    return set(schedule.team.members.values_list("pk", flat=True))
+
+
 def _layer_row(layer: RotationLayer, names: dict[int, str]) -> dict[str, Any]:
     """How a layer reads: its shift length, its window and its people in turn."""
     days = dict(DAY_CHOICES)
@@ -179,7 +183,10 @@ def _detail(
         "layer_rows": [_layer_row(layer, names) for layer in layers],
         "warnings": selectors.schedule_check(schedule),
         "overrides": [(o, can_edit or o.user_id == user.pk) for o in upcoming],
-        "form": form or OverrideForm(people=people, initial=_override_initial(request, zone)),
+        "form": form
+        or OverrideForm(
+            people=people, team=_team_ids(schedule), initial=_override_initial(request, zone)
+        ),
         "can_edit": can_edit,
         "feed_url": feeds.schedule_feed_url(schedule) if can_edit else None,
         "my_feed_url": feeds.person_feed_url(user),
@@ -200,7 +207,7 @@ def override_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone covers a range entered in the schedule's zone (optionally only one person's
     shifts); the service decides who may give whose shift away."""
     schedule = selectors.schedule_get(user=request.user, pk=pk)
-    form = OverrideForm(request.POST, people=selectors.staff_choices())
+    form = OverrideForm(request.POST, people=selectors.staff_choices(), team=_team_ids(schedule))
     with timezone.override(ZoneInfo(schedule.time_zone)):
         valid = form.is_valid()
     if valid:
