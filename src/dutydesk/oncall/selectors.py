@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dutydesk.accounts.models import User
+from dutydesk.accounts.models import STAFF_ROLES, User
 from dutydesk.oncall import rotation
 from dutydesk.oncall.models import (
     EscalationPolicy,
@@ -73,9 +73,14 @@ def can_edit_schedules(user: User) -> bool:
 
 
 def schedule_spec(
-    schedule: Schedule, *, start: datetime | None = None, end: datetime | None = None
+    schedule: Schedule,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    overrides: list[Override] | None = None,
 ) -> rotation.ScheduleSpec:
-    """The schedule as plain data; overrides limited to [start, end) when given."""
+    """The schedule as plain data; overrides limited to [start, end) when given, or the
+    ``overrides`` already fetched (in creation order) for a page of schedules."""
     layers = []
     for layer in schedule.layers.all():
         members = sorted(layer.members.all(), key=lambda m: (m.position, m.pk))
@@ -97,19 +102,43 @@ def schedule_spec(
                 name=layer.name,
             )
         )
-    overrides = Override.objects.filter(schedule=schedule)
-    if start is not None:
-        overrides = overrides.filter(end__gt=start)
-    if end is not None:
-        overrides = overrides.filter(start__lt=end)
+    if overrides is None:
+        found = Override.objects.filter(schedule=schedule)
+        if start is not None:
+            found = found.filter(end__gt=start)
+        if end is not None:
+            found = found.filter(start__lt=end)
+        overrides = list(found.order_by("created_at", "pk"))
     return rotation.ScheduleSpec(
         zone=ZoneInfo(schedule.time_zone),
         layers=tuple(layers),
-        overrides=tuple(
-            rotation.Override(o.user_id, o.start, o.end)
-            for o in overrides.order_by("created_at", "pk")
-        ),
+        overrides=tuple(rotation.Override(o.user_id, o.start, o.end) for o in overrides),
     )
+
+
+def schedule_specs(
+    schedules: list[Schedule], *, start: datetime, end: datetime
+) -> dict[int, rotation.ScheduleSpec]:
+    """Specs of many schedules (layers prefetched) with their overrides in one query."""
+    by_schedule: dict[int, list[Override]] = {s.pk: [] for s in schedules}
+    for o in Override.objects.filter(schedule__in=schedules, end__gt=start, start__lt=end).order_by(
+        "created_at", "pk"
+    ):
+        by_schedule[o.schedule_id].append(o)
+    return {
+        s.pk: schedule_spec(s, start=start, end=end, overrides=by_schedule[s.pk]) for s in schedules
+    }
+
+
+def people_names(ids: set[int]) -> dict[int, str]:
+    """Display names of the people in some shifts, in one query."""
+    return {u.pk: u.display_name for u in User.objects.filter(pk__in=ids).only("name", "email")}
+
+
+def staff_choices() -> list[tuple[int, str]]:
+    """Active staff who can hold a shift, for the pickers of the schedule pages."""
+    people = User.objects.filter(is_active=True, role__in=sorted(STAFF_ROLES)).only("name", "email")
+    return sorted(((u.pk, u.display_name) for u in people), key=lambda pair: pair[1].lower())
 
 
 def on_call_now(schedule: Schedule, at: datetime | None = None) -> int | None:

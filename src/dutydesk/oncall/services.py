@@ -25,7 +25,7 @@ from dutydesk.oncall.models import (
     Schedule,
     Target,
 )
-from dutydesk.oncall.selectors import can_edit_schedules
+from dutydesk.oncall.selectors import can_edit_schedules, schedule_shifts
 from dutydesk.sla.models import validate_time_zone
 from dutydesk.tickets.errors import ActionRefused
 
@@ -162,6 +162,45 @@ def override_add(
         changes={"user": (None, person.email)},
     )
     return override
+
+
+@transaction.atomic
+def override_cover(
+    *,
+    by: User,
+    schedule: Schedule,
+    user: str,
+    start: datetime,
+    end: datetime,
+    instead_of: str | None = None,
+    note: str = "",
+) -> list[Override]:
+    """``user`` covers [start, end); with ``instead_of``, only that person's final shifts
+    in the range (one override per run), so the others keep theirs."""
+    if not instead_of:
+        return [override_add(by=by, schedule=schedule, user=user, start=start, end=end, note=note)]
+    _check_override(start, end)
+    covered = _staff(instead_of, "instead_of")
+    if covered.email == user.strip().lower():
+        raise ActionRefused(
+            _("The request is not valid."), {"instead_of": _("pick someone else than who covers")}
+        )
+    runs: list[list[datetime]] = []
+    for shift in schedule_shifts(schedule, start, end):
+        if shift.user != covered.pk:
+            continue
+        if runs and runs[-1][1] == shift.start:
+            runs[-1][1] = shift.end
+        else:
+            runs.append([shift.start, shift.end])
+    if not runs:
+        raise ActionRefused(
+            _("The request is not valid."), {"instead_of": _("is not on call in this range")}
+        )
+    return [
+        override_add(by=by, schedule=schedule, user=user, start=a, end=b, note=note)
+        for a, b in runs
+    ]
 
 
 @transaction.atomic
