@@ -62,7 +62,8 @@ def _targets(user: User) -> tuple[list[tuple[str, str]], dict[str, Any]]:
     """Choices for "applies to": checks and (for managers) integrations, by organisation."""
     choices: list[tuple[str, str]] = []
     objects: dict[str, Any] = {}
-    for check in selectors.check_queryset(user=user).only("pk", "name", "organization__name"):
+    checks = selectors.check_queryset(user=user).select_related(None).select_related("organization")
+    for check in checks.only("pk", "name", "organization_id", "organization__name"):
         key = f"check:{check.pk}"
         choices.append(
             (
@@ -94,14 +95,14 @@ def maintenance_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         organization = next(o for o in organizations if o.slug == data.pop("organization"))
-        target = objects.get(data.pop("target") or "")
-        kind = "check" if target is not None and hasattr(target, "ping_key") else "integration"
+        key = data.pop("target") or ""
+        target = objects.get(key)
         try:
             maintenance_create(
                 organization=organization,
                 by=user,
-                check=target if kind == "check" and target else None,
-                integration=target if kind == "integration" and target else None,
+                check=target if key.startswith("check:") else None,
+                integration=target if key.startswith("integration:") else None,
                 **data,
             )
         except ValidationError as exc:
