@@ -166,7 +166,7 @@ def test_the_intake_url_is_shown_once(acme, supervisor, l1_team):
 
 def test_the_list_counts_rejected_requests(acme, supervisor, django_assert_max_num_queries):
     for n in range(5):
-        integration, url = integration_create(
+        _integration, url = integration_create(
             organization=acme, kind="generic", name=f"Tool {n}", by=None
         )
         Client().post(urlsplit(url).path, "not json", content_type="application/json")
