@@ -17,16 +17,28 @@ from django.utils.translation import gettext as _
 
 from dutydesk.monitoring.models import Rollup
 
-WIDTH, HEIGHT = 720, 200
-LEFT, RIGHT, TOP = 52, 8, 10
-PLOT_BOTTOM = 150  # the latency plot; the uptime strip and time labels are below
-STRIP_TOP, STRIP_HEIGHT = 160, 12
+# The SVG stretches to its box (preserveAspectRatio="none", strokes that do not scale), so
+# its text would stretch too: the axis labels are HTML around it (app.css places the three
+# latency labels at the top, middle and bottom of the plot: keep TOP and PLOT_BOTTOM).
+WIDTH, HEIGHT = 720, 172
+LEFT, RIGHT, TOP = 0, 0, 6
+PLOT_BOTTOM = 150  # the latency plot; the uptime strip is below
+STRIP_TOP, STRIP_HEIGHT = 158, 14
 COLOURS = {"up": "#2f9e5a", "partial": "#e0a526", "down": "#d64541", "maintenance": "#3b7dd8"}
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    percent: float  # from the top (y axis) or from the left (x axis)
 
 
 @dataclass(frozen=True)
 class Chart:
     svg: SafeString
+    y_labels: list[Label]
+    x_labels: list[str]
+    has_data: bool
     uptime: float | None
     latency_avg: float | None
     latency_max: float | None
@@ -108,13 +120,13 @@ def latency_chart(
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg" '
         'preserveAspectRatio="none">'
     ]
-    for share in (0, 0.5, 1):
+    y_labels = []
+    for share in (1, 0.5, 0):
         y = y_of(top * share)
         parts.append(
             f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
-            f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{escape(_('%(ms)s ms') % {'ms': f'{top * share:g}'})}</text>"
         )
+        y_labels.append(Label(_("%(ms)s ms") % {"ms": f"{top * share:g}"}, y / HEIGHT * 100))
     # Segments: a gap longer than two buckets breaks the line rather than bridging it.
     line: list[str] = []
     band: list[str] = []
@@ -132,25 +144,18 @@ def latency_chart(
         parts.append(f'<path class="band" d="{"".join(band)}"/>')
     if line:
         parts.append(f'<path class="line" d="{"".join(line)}"/>')
-    else:
-        parts.append(
-            f'<text class="nodata" x="{LEFT + plot_width / 2:.0f}" y="{PLOT_BOTTOM / 2:.0f}" '
-            f'text-anchor="middle">{escape(_("No measurements in this period"))}</text>'
-        )
     parts.append(
         f'<rect class="strip-none" x="{LEFT}" y="{STRIP_TOP}" width="{plot_width}" '
         f'height="{STRIP_HEIGHT}"/>'
     )
     parts.extend(_strip(buckets, x_of, step))
     daily = span > 2 * 86400
-    for i in range(5):
-        at = since + timedelta(seconds=span * i / 4)
-        text = at.astimezone(tz).strftime("%d.%m" if daily else "%H:%M")
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
-        parts.append(
-            f'<text class="axis" x="{x_of(at):.1f}" y="{HEIGHT - 6}" '
-            f'text-anchor="{anchor}">{text}</text>'
-        )
+    x_labels = [
+        (since + timedelta(seconds=span * i / 4))
+        .astimezone(tz)
+        .strftime("%d.%m" if daily else "%H:%M")
+        for i in range(5)
+    ]
     parts.append("</svg>")
     up = sum(b.up for b in buckets)
     counted = up + sum(b.down for b in buckets)
@@ -158,6 +163,9 @@ def latency_chart(
     latency_count = sum(b.latency_count for b in measured)
     return Chart(
         svg=mark_safe("".join(parts)),  # noqa: S308  # numbers and escaped text only
+        y_labels=y_labels,
+        x_labels=x_labels,
+        has_data=bool(line),
         uptime=up / counted if counted else None,
         latency_avg=latency_sum / latency_count if latency_count else None,
         latency_max=max(

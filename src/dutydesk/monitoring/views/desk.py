@@ -257,6 +257,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "config": sorted((check.config or {}).items()),
             "is_heartbeat": check.kind == Kind.HEARTBEAT,
             "zone": zone,
+            "now": now,
         },
     )
 

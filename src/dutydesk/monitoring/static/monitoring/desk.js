@@ -19,4 +19,28 @@
       done();
     }
   });
+
+  // The maintenance form shows the fields of the chosen recurrence only.
+  var SHOWN = {
+    once: ["starts_at", "ends_at"],
+    weekly: ["starts_at", "ends_at", "weekdays", "start_time", "duration_minutes"],
+    cron: ["starts_at", "ends_at", "cron", "duration_minutes"]
+  };
+  var RECURRING = ["starts_at", "ends_at", "weekdays", "start_time", "cron", "duration_minutes"];
+  function recurrence(form) {
+    var select = form.querySelector("select[name=recurrence]");
+    if (!select) return;
+    var shown = SHOWN[select.value] || RECURRING;
+    RECURRING.forEach(function (name) {
+      var input = form.querySelector("[name=" + name + "]");
+      var box = input && input.closest(".field, fieldset");
+      if (box) box.hidden = shown.indexOf(name) < 0 && !box.querySelector(".errorlist");
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "recurrence" && event.target.form) recurrence(event.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-recurrence-form]").forEach(recurrence);
+  });
 })();
