@@ -211,3 +211,24 @@ def test_rotating_shows_a_new_url(acme, supervisor):
     assert (
         Client().post(urlsplit(url).path, "{}", content_type="application/json").status_code == 404
     )
+
+
+def test_unknown_integrations_and_foreign_log_entries_are_404(acme, supervisor):
+    first, url = integration_create(organization=acme, kind="generic", name="One", by=None)
+    second, _url = integration_create(organization=acme, kind="generic", name="Two", by=None)
+    Client().post(urlsplit(url).path, "nope", content_type="application/json")
+    entry = IntakeLog.objects.get(integration=first)
+    client = signed_in(supervisor)
+    assert client.get(f"{INTEGRATIONS}999999/").status_code == 404
+    assert client.post(f"{INTEGRATIONS}{second.pk}/log/{entry.pk}/reprocess/").status_code == 404
+    assert client.post(f"{INTEGRATIONS}999999/rotate/").status_code == 404
+
+
+def test_agents_cannot_open_the_intake_log_or_rotate(acme, l1_agent):
+    integration, _url = integration_create(organization=acme, kind="generic", name="x", by=None)
+    hint = integration.token_hint
+    client = signed_in(l1_agent)
+    assert client.get(f"{INTEGRATIONS}{integration.pk}/").status_code == 403
+    assert client.post(f"{INTEGRATIONS}{integration.pk}/rotate/").status_code == 403
+    integration.refresh_from_db()
+    assert integration.token_hint == hint
