@@ -19,6 +19,7 @@ from dutydesk.accounts.selectors import organization_list
 from dutydesk.api.errors import ApiError
 from dutydesk.api.pagination import keyset_page
 from dutydesk.api.schemas import PageParams, error_responses
+from dutydesk.channels.alerts.models import Integration
 from dutydesk.monitoring import selectors
 from dutydesk.monitoring.kinds import ConfigError
 from dutydesk.monitoring.maintenance import window_active
@@ -251,19 +252,27 @@ def maintenance_list(request: HttpRequest, page: Query[PageParams]) -> Any:
     url_name="monitoring_maintenance_create",
 )
 def maintenance_create_view(request: HttpRequest, payload: MaintenanceIn) -> Status:
-    """A maintenance window (staff): one-off, weekly or cron, in a time zone."""
+    """A maintenance window (staff): one-off, weekly or cron, in a time zone; for the
+    organisation, one check or one alert integration."""
     user = request.auth
     _require_staff(user)
     fields = payload.model_dump()
     organization = _organization(user, fields.pop("organization"))
     check_id = fields.pop("check")
-    check = None
+    integration_id = fields.pop("integration")
+    check = integration = None
     if check_id is not None:
         check = selectors.check_queryset(user=user).filter(pk=check_id).first()
         if check is None:
             raise ApiError(422, _(INVALID), {"check": _("unknown check")})
+    if integration_id is not None:
+        integration = Integration.objects.filter(pk=integration_id).first()
+        if integration is None:
+            raise ApiError(422, _(INVALID), {"integration": _("unknown integration")})
     try:
-        window = maintenance_create(organization=organization, by=user, check=check, **fields)
+        window = maintenance_create(
+            organization=organization, by=user, check=check, integration=integration, **fields
+        )
     except ValidationError as exc:
         raise _invalid(exc) from None
     return Status(201, _maintenance_out(window))

@@ -69,8 +69,13 @@ def window_active(window: MaintenanceWindow, at: datetime) -> bool:
 
 
 def any_active(windows: Iterable[MaintenanceWindow], at: datetime, check_id: int | None) -> bool:
-    """True when an organisation-wide window, or one of this check, is open at ``at``."""
+    """True when an organisation-wide window, or one of this check, is open at ``at``.
+
+    A window of an alert integration silences only that integration's alerts.
+    """
     return any(
-        (w.check_ref_id is None or w.check_ref_id == check_id) and window_active(w, at)
+        w.integration_id is None
+        and (w.check_ref_id is None or w.check_ref_id == check_id)
+        and window_active(w, at)
         for w in windows
     )

@@ -210,10 +210,20 @@ class MaintenanceWindow(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
     )
-    # Only this check when set; every check (and alert) of the organisation otherwise.
+    # Only this check (or integration) when set; every check and alert of the organisation
+    # otherwise.
     check_ref = models.ForeignKey(
         Check,
         verbose_name=_("check"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="maintenance_windows",
+    )
+    # Only alerts of this integration when set: they are recorded but open no incident.
+    integration = models.ForeignKey(
+        "channels_alerts.Integration",
+        verbose_name=_("alert integration"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -240,6 +250,42 @@ class MaintenanceWindow(models.Model):
         ordering = ["starts_at", "id"]
         verbose_name = _("maintenance window")
         verbose_name_plural = _("maintenance windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(check_ref__isnull=True) | models.Q(integration__isnull=True),
+                name="monitoring_maintenance_one_target",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_organization_wide(self) -> bool:
+        return self.check_ref_id is None and self.integration_id is None
+
+
+class StatusGroup(models.Model):
+    """A public status page of some of an organisation's components, at its own URL."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=50)
+    # Component names as the checks carry them (Check.component).
+    components = models.JSONField(_("components"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "name", "id"]
+        verbose_name = _("status page group")
+        verbose_name_plural = _("status page groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "slug"], name="monitoring_status_group_unique_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -133,6 +133,9 @@ class StateChangeOut(Schema):
 class MaintenanceIn(StrictSchema):
     organization: Text = Field(..., max_length=50)
     check: int | None = Field(None, description="Only this check; the whole organisation if null.")
+    integration: int | None = Field(
+        None, description="Only the alerts of this alert integration (not with ``check``)."
+    )
     title: Text = Field(..., min_length=1, max_length=200)
     description: Text = ""
     recurrence: Recurrence = Recurrence.ONCE
@@ -150,6 +153,7 @@ class MaintenanceOut(Schema):
     id: int
     organization: str
     check: int | None
+    integration: int | None
     title: str
     description: str
     recurrence: str
@@ -170,3 +174,7 @@ class MaintenanceOut(Schema):
     @staticmethod
     def resolve_check(obj: Any) -> int | None:
         return obj.check_ref_id
+
+    @staticmethod
+    def resolve_integration(obj: Any) -> int | None:
+        return obj.integration_id

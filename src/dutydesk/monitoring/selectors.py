@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from dutydesk.accounts.models import Organization, User
-from dutydesk.monitoring.maintenance import any_active, occurrences
+from dutydesk.monitoring.maintenance import occurrences, window_active
 from dutydesk.monitoring.models import Check, MaintenanceWindow, Resolution, Rollup
 
 
-def in_maintenance(*, organization: Organization, at: datetime, check: Check | None = None) -> bool:
-    """True when a maintenance window of the organisation (or of this check) is open at ``at``.
-
-    Without ``check`` only organisation-wide windows count: what the alert intake asks.
-    """
-    windows = MaintenanceWindow.objects.filter(organization=organization)
-    windows = (
-        windows.filter(Q(check_ref__isnull=True) | Q(check_ref=check))
-        if check
-        else (windows.filter(check_ref__isnull=True))
-    )
-    return any_active(list(windows), at, check.pk if check else None)
+def in_maintenance(
+    *,
+    organization: Organization,
+    at: datetime,
+    check: Check | None = None,
+    integration: Any = None,
+) -> bool:
+    """True when a window of the organisation, of this check or of this alert integration
+    is open at ``at``. Without either only organisation-wide windows count."""
+    wide = Q(check_ref__isnull=True, integration__isnull=True)
+    if check is not None:
+        wide |= Q(check_ref=check)
+    if integration is not None:
+        wide |= Q(integration_id=integration.pk)
+    windows = MaintenanceWindow.objects.filter(wide, organization=organization)
+    return any(window_active(w, at) for w in windows)
 
 
 def check_queryset(*, user: User) -> QuerySet[Check]:
@@ -43,7 +48,7 @@ def check_get(*, user: User, pk: int) -> Check:
 
 
 def maintenance_queryset(*, user: User) -> QuerySet[MaintenanceWindow]:
-    windows = MaintenanceWindow.objects.select_related("organization", "check_ref")
+    windows = MaintenanceWindow.objects.select_related("organization", "check_ref", "integration")
     if not user.is_active:
         return windows.none()
     if user.is_agent:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, User
+from dutydesk.channels.alerts.models import Integration
 from dutydesk.core.services import audit_record
 from dutydesk.monitoring.incidents import incident_open, incident_recover
 from dutydesk.monitoring.kinds import config_normalize
@@ -28,6 +29,7 @@ from dutydesk.monitoring.models import (
     Recurrence,
     State,
     StateChange,
+    StatusGroup,
 )
 from dutydesk.monitoring.probes import Outcome
 from dutydesk.monitoring.schedule import heartbeat_next_due
@@ -225,6 +227,13 @@ def _maintenance_errors(window: MaintenanceWindow) -> dict[str, str]:
         errors["time_zone"] = _("Unknown time zone.")
     if window.check_ref is not None and window.check_ref.organization_id != window.organization_id:
         errors["check"] = _("The check belongs to another organisation.")
+    if (
+        window.integration is not None
+        and window.integration.organization_id != window.organization_id
+    ):
+        errors["integration"] = _("The integration belongs to another organisation.")
+    if window.check_ref is not None and window.integration is not None:
+        errors["integration"] = _("A window is for a check or for an integration, not both.")
     if window.starts_at and window.ends_at and window.ends_at <= window.starts_at:
         errors["ends_at"] = _("The end must be after the start.")
     if window.recurrence == Recurrence.ONCE and not (window.starts_at and window.ends_at):
@@ -246,10 +255,18 @@ def _maintenance_errors(window: MaintenanceWindow) -> dict[str, str]:
 
 @transaction.atomic
 def maintenance_create(
-    *, organization: Organization, by: User | None, check: Check | None = None, **fields
+    *,
+    organization: Organization,
+    by: User | None,
+    check: Check | None = None,
+    integration: Integration | None = None,
+    **fields,
 ) -> MaintenanceWindow:
-    """A maintenance window; ``ValidationError`` (field -> reason) when it cannot be."""
-    window = MaintenanceWindow(organization=organization, check_ref=check, **fields)
+    """A maintenance window of the organisation, one check or one alert integration;
+    ``ValidationError`` (field -> reason) when it cannot be."""
+    window = MaintenanceWindow(
+        organization=organization, check_ref=check, integration=integration, **fields
+    )
     if errors := _maintenance_errors(window):
         raise ValidationError(errors)
     window.full_clean()
@@ -269,3 +286,65 @@ def maintenance_delete(*, window: MaintenanceWindow, by: User | None) -> None:
         organization=window.organization,
     )
     window.delete()
+
+
+@transaction.atomic
+def check_run_soon(*, check: Check, by: User | None) -> Check:
+    """Make the runner probe the check on its next pass instead of at its next interval."""
+    if check.kind == Kind.HEARTBEAT or check.is_paused:
+        raise ValidationError(_("Only an active check that the runner probes can run now."))
+    now = timezone.now()
+    Check.objects.filter(pk=check.pk).update(next_run_at=now)
+    check.next_run_at = now
+    audit_record(
+        actor=by,
+        action="monitoring.check_run_requested",
+        obj=check,
+        organization=check.organization,
+    )
+    return check
+
+
+# --- status page groups -----------------------------------------------------------------
+
+
+@transaction.atomic
+def status_group_create(
+    *, organization: Organization, by: User | None, name: str, slug: str, components: list[str]
+) -> StatusGroup:
+    """A public status page of some components at /status/<organisation>/<slug>."""
+    known = set(
+        Check.objects.filter(organization=organization)
+        .exclude(component="")
+        .values_list("component", flat=True)
+    )
+    errors: dict[str, str] = {}
+    unknown = [c for c in components if c not in known]
+    if not components:
+        errors["components"] = _("Choose at least one component.")
+    elif unknown:
+        errors["components"] = _("No check of the organisation has the component %(names)s.") % {
+            "names": ", ".join(unknown)
+        }
+    if StatusGroup.objects.filter(organization=organization, slug=slug).exists():
+        errors["slug"] = _("The organisation already has a page at this address.")
+    if errors:
+        raise ValidationError(errors)
+    group = StatusGroup(organization=organization, name=name, slug=slug, components=components)
+    group.full_clean(exclude=["organization"])
+    group.save()
+    audit_record(
+        actor=by, action="monitoring.status_group_created", obj=group, organization=organization
+    )
+    return group
+
+
+@transaction.atomic
+def status_group_delete(*, group: StatusGroup, by: User | None) -> None:
+    audit_record(
+        actor=by,
+        action="monitoring.status_group_deleted",
+        obj=group,
+        organization=group.organization,
+    )
+    group.delete()

@@ -16,7 +16,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization
-from dutydesk.monitoring.models import Check, Resolution, Rollup, State, StateChange
+from dutydesk.monitoring.models import (
+    Check,
+    Resolution,
+    Rollup,
+    State,
+    StateChange,
+    StatusGroup,
+)
 from dutydesk.monitoring.selectors import upcoming_maintenance
 from dutydesk.tickets.models import ACTIVE_STATUSES, Direction, Message, Ticket
 
@@ -122,6 +129,7 @@ class StatusPage:
     active_incidents: list[Incident]
     past_incidents: list[Incident]
     maintenance: list[tuple]
+    group: StatusGroup | None = None
 
     @property
     def overall(self) -> str:
@@ -197,10 +205,22 @@ def _incidents(checks: list[Check], now: datetime) -> tuple[list[Incident], list
     return [i for i in ordered if i.is_active], [i for i in ordered if not i.is_active]
 
 
-def status_page(*, organization: Organization, now: datetime) -> StatusPage:
-    checks = list(
-        Check.objects.filter(organization=organization, is_paused=False).exclude(component="")
-    )
+def status_page(
+    *, organization: Organization, now: datetime, group: StatusGroup | None = None
+) -> StatusPage:
+    """The organisation's page, or with ``group`` only the components of that group (and
+    the maintenance of their checks or of the whole organisation)."""
+    checks = Check.objects.filter(organization=organization, is_paused=False).exclude(component="")
+    maintenance = upcoming_maintenance(organization=organization, now=now)
+    if group is not None:
+        checks = checks.filter(component__in=group.components)
+        maintenance = [
+            item
+            for item in maintenance
+            if item[0].is_organization_wide
+            or (item[0].check_ref is not None and item[0].check_ref.component in group.components)
+        ]
+    checks = list(checks)
     zone = zoneinfo.ZoneInfo(organization.time_zone or "UTC")
     active, past = _incidents(checks, now)
     return StatusPage(
@@ -209,7 +229,8 @@ def status_page(*, organization: Organization, now: datetime) -> StatusPage:
         components=_components(checks, now.astimezone(UTC).date()),
         active_incidents=active,
         past_incidents=past,
-        maintenance=upcoming_maintenance(organization=organization, now=now),
+        maintenance=maintenance,
+        group=group,
     )
 
 
@@ -227,6 +248,7 @@ def status_page_json(page: StatusPage) -> dict:
 
     return {
         "organization": {"name": page.organization.name, "slug": page.organization.slug},
+        "group": {"name": page.group.name, "slug": page.group.slug} if page.group else None,
         "generated_at": page.generated_at.isoformat(),
         "status": page.overall,
         "components": [

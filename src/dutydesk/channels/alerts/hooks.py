@@ -22,14 +22,23 @@ class PageOpen(Protocol):
 
 
 class InMaintenance(Protocol):
-    def __call__(self, *, organization: Organization, at: datetime, check: Any = None) -> bool: ...
+    def __call__(
+        self,
+        *,
+        organization: Organization,
+        at: datetime,
+        check: Any = None,
+        integration: Any = None,
+    ) -> bool: ...
 
 
 def _page_nobody(*, ticket: Ticket, reason: str, team: Team | None = None) -> None:
     return None
 
 
-def _never_in_maintenance(*, organization: Organization, at: datetime, check: Any = None) -> bool:
+def _never_in_maintenance(
+    *, organization: Organization, at: datetime, check: Any = None, integration: Any = None
+) -> bool:
     return False
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from dutydesk.api.tests.client import client_as
+from dutydesk.channels.alerts.services.integrations import integration_create
 from dutydesk.monitoring.models import Check, CheckResult, MaintenanceWindow
 from dutydesk.monitoring.rollups import rollup_refresh
 from dutydesk.monitoring.tests.factories import make_check
@@ -244,6 +245,7 @@ def test_maintenance_create_access(request, acme, caller, status):
         ({"recurrence": "cron", "cron": "every day"}, "cron"),
         ({"time_zone": "Mars/Base"}, "time_zone"),
         ({"check": 999999}, "check"),
+        ({"integration": 999999}, "integration"),
     ],
 )
 def test_bad_maintenance_is_a_422(request, acme, change, field):
@@ -273,3 +275,14 @@ def test_maintenance_list_and_delete(request, acme, shop):
     assert client_as(request, "gina").delete(path).status_code == 404
     assert client_as(request, "boris").delete(path).status_code == 403
     assert client_as(request, "l1_agent").delete(path).status_code == 204
+
+
+def test_a_window_for_an_alert_integration(request, acme, globex, shop):
+    mine, _url = integration_create(organization=acme, kind="generic", name="Tool", by=None)
+    theirs, _url = integration_create(organization=globex, kind="generic", name="X", by=None)
+    client = client_as(request, "l1_agent")
+    created = _post(client, f"{BASE}/maintenance", {**WINDOW, "integration": mine.pk})
+    assert created.status_code == 201 and created.json()["integration"] == mine.pk
+    for body in ({"integration": theirs.pk}, {"integration": mine.pk, "check": shop.pk}):
+        response = _post(client, f"{BASE}/maintenance", {**WINDOW, **body})
+        assert response.status_code == 422 and "integration" in response.json()["errors"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from dutydesk.accounts.models import Organization
 from dutydesk.monitoring import statuspage
 from dutydesk.monitoring.heartbeats import ping_record
+from dutydesk.monitoring.models import StatusGroup
 
 
 def _ping(request: HttpRequest, key: uuid.UUID, signal: str) -> HttpResponse:
@@ -53,12 +54,22 @@ def _organization(slug: str) -> Organization:
     return get_object_or_404(Organization, slug=slug, is_active=True)
 
 
+def _group(organization: Organization, group: str | None) -> StatusGroup | None:
+    if group is None:
+        return None
+    return get_object_or_404(StatusGroup, organization=organization, slug=group)
+
+
 @require_http_methods(["GET", "HEAD"])
-def status_page(request: HttpRequest, slug: str) -> HttpResponse:
+def status_page(request: HttpRequest, slug: str, group: str | None = None) -> HttpResponse:
+    """The organisation's public page, or that of one group of its components."""
     organization = _organization(slug)
+    status_group = _group(organization, group)
     language = _language(request)
     with translation.override(language):
-        page = statuspage.status_page(organization=organization, now=timezone.now())
+        page = statuspage.status_page(
+            organization=organization, now=timezone.now(), group=status_group
+        )
         html = render_to_string(
             "monitoring/status.html",
             {
@@ -77,10 +88,13 @@ def status_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def status_json(request: HttpRequest, slug: str) -> JsonResponse:
+def status_json(request: HttpRequest, slug: str, group: str | None = None) -> JsonResponse:
     organization = _organization(slug)
+    status_group = _group(organization, group)
     with translation.override(_language(request)):
-        page = statuspage.status_page(organization=organization, now=timezone.now())
+        page = statuspage.status_page(
+            organization=organization, now=timezone.now(), group=status_group
+        )
         response = JsonResponse(statuspage.status_page_json(page))
     response["Access-Control-Allow-Origin"] = "*"
     patch_cache_control(response, public=True, max_age=30)

@@ -261,7 +261,9 @@ def _refresh(alert: Alert, item: ParsedAlert, integration: Integration, now: dat
 
 
 def _in_maintenance(integration: Integration, now: datetime) -> bool:
-    return bool(hooks.in_maintenance(organization=integration.organization, at=now))
+    return bool(
+        hooks.in_maintenance(organization=integration.organization, at=now, integration=integration)
+    )
 
 
 def _fire(

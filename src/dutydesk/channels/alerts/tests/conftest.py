@@ -53,7 +53,7 @@ def maintenance(monkeypatch) -> dict:
     """Set ``maintenance["on"] = True`` to be inside a window."""
     state = {"on": False, "calls": []}
 
-    def in_maintenance(*, organization, at, check=None) -> bool:
+    def in_maintenance(*, organization, at, check=None, integration=None) -> bool:
         state["calls"].append(organization)
         return state["on"]
 
