@@ -179,6 +179,12 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
         or (user.organization if user is not None else None)
         or organization_for_email(email)
     )
+    if organization is None and inbound.sender_on_ticket:
+        guest_of = Ticket.objects.filter(number=inbound.ticket_number).first()
+        organization = guest_of.organization if guest_of is not None else None
+        if user is None and organization is not None:
+            # Filed under the ticket's organisation, but inactive: no sign-in, no view.
+            user = _contact_for(email, inbound, organization, active=False)
     if organization is None:
         raise InboundRejected(
             _("No organisation is known for this sender."), {"organization": _("unknown")}
@@ -192,13 +198,16 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
     return user, organization
 
 
-def _contact_for(email: str, inbound: Inbound, organization: Organization) -> User:
+def _contact_for(
+    email: str, inbound: Inbound, organization: Organization, *, active: bool = True
+) -> User:
     user, created = User.objects.get_or_create(
         email=email,
         defaults={
             "name": inbound.sender_name[:200],
             "role": Role.CUSTOMER,
             "organization": organization,
+            "is_active": active,
             "language": organization.language,
             "password": "!",  # an unusable password: the contact signs in by email link
         },
@@ -228,7 +237,11 @@ def _thread_target(inbound: Inbound, requester: User) -> Ticket | None:
     """The ticket the item names, if the sender may write to it; merges are followed."""
     if inbound.ticket_number is None:
         return None
-    visible = selectors.ticket_queryset(user=requester)
+    visible = (
+        Ticket.objects.all()
+        if inbound.sender_on_ticket
+        else selectors.ticket_queryset(user=requester)
+    )
     ticket = visible.select_for_update().filter(number=inbound.ticket_number).first()
     for _hop in range(10):
         if ticket is None or ticket.merged_into_id is None:
