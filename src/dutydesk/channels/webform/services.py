@@ -187,3 +187,61 @@ def _body(form: WebForm, submission: Submission) -> str:
         lines.append(_("Phone: %(phone)s") % {"phone": submission.phone})
     head = "\n".join(lines)
     return f"{head}\n\n{submission.message}" if head else submission.message
+
+
+# --- configuration (the admin API; the Django admin audits through AuditedAdmin) -------
+
+CONFIG_FIELDS = (
+    "name",
+    "organization",
+    "team",
+    "priority",
+    "type",
+    "category",
+    "allowed_origins",
+    "ask_phone",
+    "ask_company",
+    "allow_attachments",
+    "intro",
+    "success_message",
+    "is_active",
+)
+
+
+def webform_create(*, by: User, **fields) -> WebForm:
+    """A new form with a fresh public key; ``fields`` are among ``CONFIG_FIELDS``."""
+    with transaction.atomic():
+        webform = WebForm(**_checked(fields))
+        webform.full_clean()
+        webform.save()
+        audit_record(actor=by, action="webform.created", obj=webform)
+    return webform
+
+
+def webform_update(*, webform: WebForm, by: User, **fields) -> WebForm:
+    with transaction.atomic():
+        webform = WebForm.objects.select_for_update().get(pk=webform.pk)
+        changes = {}
+        for name, value in _checked(fields).items():
+            old = getattr(webform, name)
+            if old != value:
+                changes[name] = (str(old) if old is not None else None, str(value))
+                setattr(webform, name, value)
+        if changes:
+            webform.full_clean()
+            webform.save()
+            audit_record(actor=by, action="webform.changed", obj=webform, changes=changes)
+    return webform
+
+
+def webform_delete(*, webform: WebForm, by: User) -> None:
+    with transaction.atomic():
+        audit_record(actor=by, action="webform.deleted", obj=webform)
+        webform.delete()
+
+
+def _checked(fields: dict) -> dict:
+    unknown = set(fields) - set(CONFIG_FIELDS)
+    if unknown:
+        raise ValueError(f"not form settings: {', '.join(sorted(unknown))}")
+    return fields
