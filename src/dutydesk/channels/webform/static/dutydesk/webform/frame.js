@@ -5,7 +5,8 @@
   if (window.parent === window) return;
   var last = 0;
   function report() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The body's own height: the document's is never less than the frame, so could not shrink.
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     window.parent.postMessage({ dutydeskForm: true, height: height }, "*");
