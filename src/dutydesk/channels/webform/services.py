@@ -160,23 +160,27 @@ def _contact(form: WebForm, submission: Submission) -> tuple[User, Organization]
         )
     if user is not None:
         return user, organization
-    user = User.objects.create(
+    # get_or_create: a concurrent double submit may have made the contact a moment ago.
+    user, created = User.objects.get_or_create(
         email=email,
-        name=submission.name[:200],
-        phone=submission.phone[:40],
-        role=Role.CUSTOMER,
-        organization=organization,
-        language=submission.language,
-        password="!",  # an unusable password: the contact signs in by email link
+        defaults={
+            "name": submission.name[:200],
+            "phone": submission.phone[:40],
+            "role": Role.CUSTOMER,
+            "organization": organization,
+            "language": submission.language,
+            "password": "!",  # an unusable password: the contact signs in by email link
+        },
     )
-    audit_record(
-        actor=None,
-        action="contact.created",
-        obj=user,
-        organization=organization,
-        changes={"source": (None, f"web form {form.pk}")},
-    )
-    return user, organization
+    if created:
+        audit_record(
+            actor=None,
+            action="contact.created",
+            obj=user,
+            organization=organization,
+            changes={"source": (None, f"web form {form.pk}")},
+        )
+    return user, (user.organization or organization)
 
 
 def _body(form: WebForm, submission: Submission) -> str:
