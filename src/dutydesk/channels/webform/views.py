@@ -6,6 +6,7 @@ per-render token stands in, and the page may be framed only by the form's origin
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +16,6 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from dutydesk.accounts.middleware import _supported
 from dutydesk.channels.webform.forms import SubmissionForm
 from dutydesk.channels.webform.models import WebForm
 from dutydesk.channels.webform.services import Submission, rate_limit_hit, webform_submit
@@ -31,13 +31,18 @@ def webform_page(request: HttpRequest, slug: str) -> HttpResponse:
     webform = WebForm.objects.filter(slug=slug, is_active=True).first()
     if webform is None:
         raise Http404
-    language = _supported(request.GET.get("lang")) or request.LANGUAGE_CODE
+    language = _asked_language(request) or request.LANGUAGE_CODE  # else the browser's
     with translation.override(language):
         response = _page(request, webform, language)
-    # Framing: DutyDesk itself (the admin's preview) and the sites the form names.
+    # Framing: only DutyDesk itself and the sites the form names.
     response._csp_replace = {"frame-ancestors": ["'self'", *webform.origins]}
     response.headers["Content-Language"] = language
     return response
+
+
+def _asked_language(request: HttpRequest) -> str | None:
+    code = request.GET.get("lang", "")
+    return code if code in dict(settings.LANGUAGES) else None
 
 
 def _page(request: HttpRequest, webform: WebForm, language: str) -> HttpResponse:
