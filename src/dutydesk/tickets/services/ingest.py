@@ -133,7 +133,7 @@ def _earlier_result(inbound: Inbound, digest: str) -> IngestResult | None:
 
 def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     requester, organization = _requester(inbound)
-    ticket = _thread_target(inbound, requester)
+    ticket = _thread_target(inbound, requester) or _guest_target(inbound)
     reopened = False
     if ticket is not None and ticket.status in (Status.RESOLVED, Status.CLOSED):
         if _within_reopen_window(ticket):
@@ -179,12 +179,9 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
         or (user.organization if user is not None else None)
         or organization_for_email(email)
     )
-    if organization is None and inbound.sender_on_ticket:
-        guest_of = Ticket.objects.filter(number=inbound.ticket_number).first()
-        organization = guest_of.organization if guest_of is not None else None
-        if user is None and organization is not None:
-            # Filed under the ticket's organisation, but inactive: no sign-in, no view.
-            user = _contact_for(email, inbound, organization, active=False)
+    if organization is None and (guest_of := _guest_target(inbound)) is not None:
+        organization = guest_of.organization
+        user = user or _guest_contact(email, inbound, organization)
     if organization is None:
         raise InboundRejected(
             _("No organisation is known for this sender."), {"organization": _("unknown")}
@@ -198,16 +195,13 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
     return user, organization
 
 
-def _contact_for(
-    email: str, inbound: Inbound, organization: Organization, *, active: bool = True
-) -> User:
+def _contact_for(email: str, inbound: Inbound, organization: Organization) -> User:
     user, created = User.objects.get_or_create(
         email=email,
         defaults={
             "name": inbound.sender_name[:200],
             "role": Role.CUSTOMER,
             "organization": organization,
-            "is_active": active,
             "language": organization.language,
             "password": "!",  # an unusable password: the contact signs in by email link
         },
@@ -237,11 +231,7 @@ def _thread_target(inbound: Inbound, requester: User) -> Ticket | None:
     """The ticket the item names, if the sender may write to it; merges are followed."""
     if inbound.ticket_number is None:
         return None
-    visible = (
-        Ticket.objects.all()
-        if inbound.sender_on_ticket
-        else selectors.ticket_queryset(user=requester)
-    )
+    visible = selectors.ticket_queryset(user=requester)
     ticket = visible.select_for_update().filter(number=inbound.ticket_number).first()
     for _hop in range(10):
         if ticket is None or ticket.merged_into_id is None:
@@ -366,3 +356,35 @@ def _receipt(
         message=message,
         created_ticket=created,
     )
+
+
+def _guest_target(inbound: Inbound) -> Ticket | None:
+    """The ticket the item names when the channel vouches that the sender is on it
+    (``Inbound.sender_on_ticket``: CC'd on its mail), whether or not they may see it."""
+    if not inbound.sender_on_ticket or inbound.ticket_number is None:
+        return None
+    ticket = Ticket.objects.select_for_update().filter(number=inbound.ticket_number).first()
+    for _hop in range(10):
+        if ticket is None or ticket.merged_into_id is None:
+            break
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket.merged_into_id).first()
+    return ticket
+
+
+def _guest_contact(email: str, inbound: Inbound, organization: Organization) -> User:
+    """Someone on a ticket whom no organisation claims: filed under the ticket's, but
+    inactive, so they can neither sign in nor see its other tickets."""
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "name": inbound.sender_name[:200],
+            "role": Role.CUSTOMER,
+            "organization": organization,
+            "is_active": False,
+            "language": organization.language,
+            "password": "!",
+        },
+    )
+    if created:
+        audit_record(actor=None, action="contact.created", obj=user, organization=organization)
+    return user
