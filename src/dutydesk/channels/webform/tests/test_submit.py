@@ -142,11 +142,14 @@ def test_a_form_sent_faster_than_a_person_types_is_refused_until_later(
 
 
 @pytest.mark.parametrize("token", ["", "forged", "eyJmIjoxfQ:1abc:xyz"])
-def test_a_missing_or_forged_token_is_refused(fill, token):
+def test_a_missing_or_forged_token_is_refused_and_replaced(fill, token):
     response = fill(token=token)
     assert response.status_code == 400
     assert "damaged" in response.content.decode()
     assert _nothing_created()
+
+    again = fill(token=token_of(response.content.decode()))
+    assert again.status_code == 200 and Ticket.objects.count() == 1
 
 
 def test_a_token_of_another_form_is_refused(fill, visitor, webform, acme):
