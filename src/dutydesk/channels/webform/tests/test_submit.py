@@ -243,3 +243,16 @@ def test_the_page_speaks_the_asked_or_the_browsers_language(
 def test_a_new_contact_keeps_the_language_the_form_was_filled_in(fill, webform):
     fill(url=f"/forms/{webform.slug}/?lang=ru")
     assert User.objects.get(email="nina@acme.test").language == "ru"
+
+
+def test_a_form_left_open_for_days_asks_to_be_sent_again(fill, visitor, webform, time_machine):
+    time_machine.move_to("2026-11-30 10:00:00Z", tick=False)
+    token = token_of(visitor.get(f"/forms/{webform.slug}/").content.decode())
+    time_machine.move_to("2026-12-02 10:00:00Z", tick=False)
+
+    response = fill(token=token)
+
+    assert response.status_code == 400
+    assert "open too long" in response.content.decode()
+    assert _nothing_created()
+    assert fill(token=token_of(response.content.decode())).status_code == 200
