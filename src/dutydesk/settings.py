@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "dutydesk.channels.telegram",
     "dutydesk.channels.phone",
     "dutydesk.channels.alerts",
+    "dutydesk.channels.webform",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +349,12 @@ TELEGRAM_POLL_SECONDS = envint("DUTYDESK_TELEGRAM_POLL_SECONDS", 50, minimum=1)
 TELEGRAM_LINK_CODE_MINUTES = envint("DUTYDESK_TELEGRAM_LINK_CODE_MINUTES", 15, minimum=1)
 # Phone hooks: a signed request older or newer than this is refused (replay protection).
 PHONE_SIGNATURE_TOLERANCE_SECONDS = envint("DUTYDESK_PHONE_SIGNATURE_TOLERANCE", 300, minimum=1)
+# Web forms: a submission sooner than this after the form was shown is taken for a bot;
+# an address may send this many per window; a shown form is good for this many hours.
+WEBFORM_MIN_FILL_SECONDS = envint("DUTYDESK_WEBFORM_MIN_FILL_SECONDS", 3, minimum=0)
+WEBFORM_RATE_LIMIT = envint("DUTYDESK_WEBFORM_RATE_LIMIT", 10, minimum=1)
+WEBFORM_RATE_WINDOW_MINUTES = envint("DUTYDESK_WEBFORM_RATE_WINDOW_MINUTES", 10, minimum=1)
+WEBFORM_TOKEN_MAX_AGE_HOURS = envint("DUTYDESK_WEBFORM_TOKEN_MAX_AGE_HOURS", 24, minimum=1)
 
 
 # --- on-call --------------------------------------------------------------------------

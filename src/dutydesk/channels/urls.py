@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("dutydesk.channels.telegram.urls")),
     path("", include("dutydesk.channels.phone.urls")),
     path("", include("dutydesk.channels.alerts.urls")),
+    path("", include("dutydesk.channels.webform.urls")),
 ]

@@ -39,6 +39,10 @@ class Inbound:
     category: str = ""
     # The ticket this item is about, when the channel could tell (e.g. "[#1042]" in a subject).
     ticket_number: int | None = None
+    # The channel vouches that the sender is on that ticket though they may not see it
+    # (CC'd on its mail): the item threads into it; an unknown sender becomes an inactive
+    # contact, who can neither sign in nor see anything.
+    sender_on_ticket: bool = False
     attachments: tuple[InboundAttachment, ...] = ()
     # The signed-in user who submitted it on the client's behalf (an agent, an API token).
     submitted_by: User | None = None

@@ -46,6 +46,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     MONITORING = "monitoring", _("Monitoring")
     AGENT = "agent", _("Agent")
+    WEBFORM = "webform", _("Web form")
 
 
 class Ticket(models.Model):

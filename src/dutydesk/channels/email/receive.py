@@ -112,10 +112,11 @@ def email_receive(
         )
 
     number = thread_ticket.number if thread_ticket is not None else parsed.ticket_token
+    on_ticket = number is not None and _participant(number, parsed.sender_email)
     receiving = RECEIVING_MAILBOX.set(mailbox)
     try:
         with transaction.atomic():
-            result = ingest(_inbound(parsed, raw, mailbox, number))
+            result = ingest(_inbound(parsed, raw, mailbox, number, on_ticket=on_ticket))
             if not result.duplicate:
                 MessageRef.objects.create(
                     message_id=parsed.message_id,
@@ -171,8 +172,18 @@ def _subject(parsed: ParsedEmail) -> str:
     return subject or _("(no subject)")
 
 
+def _participant(number: int, sender: str) -> bool:
+    """Whether the sender was CC'd on the ticket's mail (and so is on it, wherever from)."""
+    return Participant.objects.filter(ticket__number=number, email=sender).exists()
+
+
 def _inbound(
-    parsed: ParsedEmail, raw: bytes, mailbox: Mailbox | None, number: int | None
+    parsed: ParsedEmail,
+    raw: bytes,
+    mailbox: Mailbox | None,
+    number: int | None,
+    *,
+    on_ticket: bool = False,
 ) -> Inbound:
     attachments = list(parsed.attachments)
     if parsed.trimmed:
@@ -188,8 +199,10 @@ def _inbound(
         subject=_subject(parsed),
         body_text=parsed.body_text,
         body_html=parsed.body_html,
-        organization=mailbox.organization if mailbox is not None else None,
+        # A participant writes as who they are: the mailbox's organisation is not theirs.
+        organization=mailbox.organization if mailbox is not None and not on_ticket else None,
         ticket_number=number,
+        sender_on_ticket=on_ticket,
         attachments=tuple(attachments),
         extra={
             "mailbox": mailbox.pk if mailbox is not None else None,

@@ -2,7 +2,7 @@
 
 Plain httpx rather than python-telegram-bot's ``Bot``: DutyDesk's worker and web views are
 synchronous, and PTB 22 is asyncio-only (each call would need its own event loop, and its
-HTTP pool is bound to one). Seven methods over one keep-alive client are a thin wrapper.
+HTTP pool is bound to one). A few methods over one keep-alive client are a thin wrapper.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ def _http() -> httpx.Client:
 def api_call(token: str, method: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
     """Call one Bot API method; its ``result``, or TelegramError; network errors propagate."""
     url = f"{settings.TELEGRAM_API_URL}/bot{token}/{method}"
-    response = _http().post(url, json=params or {}, **kw)
+    return _result(method, _http().post(url, json=params or {}, **kw))
+
+
+def _result(method: str, response: httpx.Response) -> Any:
     if response.status_code >= 500 or response.status_code == 429:
         response.raise_for_status()  # a passing outage or flood control: retry later
     try:
@@ -63,6 +66,32 @@ def send_message(
     if keyboard:
         params["reply_markup"] = {"inline_keyboard": keyboard}
     return api_call(token, "sendMessage", params)
+
+
+# Telegram sends photos up to 10 MB as pictures; other files (and larger photos) up to
+# 50 MB as documents.
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def send_file(
+    token: str,
+    *,
+    chat_id: int | str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    caption: str = "",
+) -> dict:
+    """sendPhoto for a picture Telegram can show, else sendDocument (multipart upload)."""
+    as_photo = content_type in PHOTO_TYPES and len(content) <= PHOTO_MAX_BYTES
+    method, field = ("sendPhoto", "photo") if as_photo else ("sendDocument", "document")
+    url = f"{settings.TELEGRAM_API_URL}/bot{token}/{method}"
+    data = {"chat_id": str(chat_id)}
+    if caption:
+        data["caption"] = caption[:1024]  # Telegram's caption limit
+    files = {field: (filename, content, content_type or "application/octet-stream")}
+    return _result(method, _http().post(url, data=data, files=files))
 
 
 def edit_message_text(

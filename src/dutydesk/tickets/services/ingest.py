@@ -133,7 +133,7 @@ def _earlier_result(inbound: Inbound, digest: str) -> IngestResult | None:
 
 def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     requester, organization = _requester(inbound)
-    ticket = _thread_target(inbound, requester)
+    ticket = _thread_target(inbound, requester) or _guest_target(inbound)
     reopened = False
     if ticket is not None and ticket.status in (Status.RESOLVED, Status.CLOSED):
         if _within_reopen_window(ticket):
@@ -179,6 +179,9 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
         or (user.organization if user is not None else None)
         or organization_for_email(email)
     )
+    if organization is None and (guest_of := _guest_target(inbound)) is not None:
+        organization = guest_of.organization
+        user = user or _guest_contact(email, inbound, organization)
     if organization is None:
         raise InboundRejected(
             _("No organisation is known for this sender."), {"organization": _("unknown")}
@@ -353,3 +356,35 @@ def _receipt(
         message=message,
         created_ticket=created,
     )
+
+
+def _guest_target(inbound: Inbound) -> Ticket | None:
+    """The ticket the item names when the channel vouches that the sender is on it
+    (``Inbound.sender_on_ticket``: CC'd on its mail), whether or not they may see it."""
+    if not inbound.sender_on_ticket or inbound.ticket_number is None:
+        return None
+    ticket = Ticket.objects.select_for_update().filter(number=inbound.ticket_number).first()
+    for _hop in range(10):
+        if ticket is None or ticket.merged_into_id is None:
+            break
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket.merged_into_id).first()
+    return ticket
+
+
+def _guest_contact(email: str, inbound: Inbound, organization: Organization) -> User:
+    """Someone on a ticket whom no organisation claims: filed under the ticket's, but
+    inactive, so they can neither sign in nor see its other tickets."""
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "name": inbound.sender_name[:200],
+            "role": Role.CUSTOMER,
+            "organization": organization,
+            "is_active": False,
+            "language": organization.language,
+            "password": "!",
+        },
+    )
+    if created:
+        audit_record(actor=None, action="contact.created", obj=user, organization=organization)
+    return user

@@ -6,14 +6,40 @@ Start it with ``BotApiStandIn().start()``; push updates with ``add_message`` /
 
 from __future__ import annotations
 
+import email.policy
 import json
 import re
 import threading
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "DutyDesk", "username": "dutydesk_bot"}
+
+
+class BadRequest(Exception):
+    """A method's arguments are wrong: answered with ``ok: false`` and code 400."""
+
+
+def _multipart(content_type: str, raw: bytes) -> dict:
+    """A multipart/form-data body as a dict: plain fields as strings, files as dicts with
+    ``filename``, ``content_type`` and ``content``."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        if part.get_filename() is None:
+            params[name] = content.decode()
+        else:
+            params[name] = {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "content": content,
+            }
+    return params
 
 
 class BotApiStandIn:
@@ -163,7 +189,11 @@ class BotApiStandIn:
         if method in self.down_methods:
             self._reply(handler, 502, b"Bad Gateway", "text/plain")
             return
-        params = json.loads(raw) if raw else {}
+        ctype = handler.headers.get("Content-Type", "")
+        if ctype.startswith("multipart/form-data"):
+            params = _multipart(ctype, raw)
+        else:
+            params = json.loads(raw) if raw else {}
         with self._lock:
             self.calls.append((method, params))
         if method in self.failing:
@@ -174,7 +204,12 @@ class BotApiStandIn:
         if result is None:
             self._json(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
-        self._json(handler, 200, {"ok": True, "result": result(params)})
+        try:
+            answer = result(params)
+        except BadRequest as exc:
+            self._json(handler, 400, {"ok": False, "error_code": 400, "description": str(exc)})
+            return
+        self._json(handler, 200, {"ok": True, "result": answer})
 
     def _m_getMe(self, params: dict) -> dict:
         return BOT_USER
@@ -198,6 +233,28 @@ class BotApiStandIn:
             "date": 1_700_000_000,
             "text": params.get("text", ""),
         }
+
+    def _sent_file(self, params: dict, field: str) -> dict:
+        upload = params.get(field)
+        if not isinstance(upload, dict) or not upload.get("content"):
+            raise BadRequest(f"Bad Request: there is no {field} in the request")
+        with self._lock:
+            self._next_message += 1
+            message_id = self._next_message
+        meta = {"file_id": f"up{message_id}", "file_size": len(upload["content"])}
+        if field == "document":
+            meta["file_name"] = upload["filename"]
+        message = {"message_id": message_id, "chat": {"id": params.get("chat_id")}}
+        message[field] = [meta] if field == "photo" else meta
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        return message
+
+    def _m_sendDocument(self, params: dict) -> dict:
+        return self._sent_file(params, "document")
+
+    def _m_sendPhoto(self, params: dict) -> dict:
+        return self._sent_file(params, "photo")
 
     def _m_editMessageText(self, params: dict) -> dict:
         return {"message_id": params.get("message_id"), "text": params.get("text", "")}
