@@ -39,9 +39,11 @@ def _layer(schedule: Schedule, level: int, people: list[User], **fields) -> Rota
 def oncall_demo_seed(
     *, teams: Iterable[Team] | Mapping[str, Team], users: Iterable[User] | Mapping[str, User]
 ) -> dict[str, Schedule]:
-    """Per team: day shifts (08–20, weekly) and nights (20–08, daily, so nobody works two
-    nights in a row when the team has two people or more); a policy that pages the team's
-    on-call, then the next tier's, then the supervisors. Re-running changes nothing."""
+    """Per team: with four people or more, day shifts (08–20, weekly) and nights (20–08,
+    daily) held by different people; with two or three, whole-day duties in turn; so
+    nobody works two nights in a row, or a day straight into a night. A policy that pages
+    the team's on-call, then the next tier's, then the supervisors. Re-running changes
+    nothing."""
     teams = sorted(_as_list(teams), key=lambda t: (t.tier or "Z", t.pk))
     staff = [u for u in _as_list(users) if u.is_active and u.is_agent]
     zone = ZoneInfo(ZONE)
@@ -60,11 +62,26 @@ def oncall_demo_seed(
         schedule = Schedule.objects.create(team=team, name=f"{team.name} on-call", time_zone=ZONE)
         if len(members) == 1:
             _layer(schedule, 0, members, shift_unit="weeks", shift_count=1, handoff_at=handoff)
-        else:
+        elif len(members) < 4:
+            # Too few people to keep days and nights apart: whole-day duties from 08:00 in
+            # turn, so a night is always followed by time off.
             _layer(
                 schedule,
                 0,
                 members,
+                name="Duty",
+                shift_unit="days",
+                shift_count=1,
+                handoff_at=handoff,
+            )
+        else:
+            # Days and nights held by different people: nobody goes from a day straight
+            # into a night, and the night people alternate.
+            half = len(members) // 2
+            _layer(
+                schedule,
+                0,
+                members[:half],
                 name="Days",
                 shift_unit="weeks",
                 shift_count=1,
@@ -73,11 +90,10 @@ def oncall_demo_seed(
                 restrict_start=time(8),
                 restrict_end=time(20),
             )
-            nights = members[1:] + members[:1]  # the day person of week one starts on days
             _layer(
                 schedule,
                 1,
-                nights,
+                members[half:],
                 name="Nights",
                 shift_unit="days",
                 shift_count=1,
