@@ -3,6 +3,7 @@ pure ``rotation`` functions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -73,9 +74,15 @@ def can_edit_schedules(user: User) -> bool:
 
 
 def schedule_spec(
-    schedule: Schedule, *, start: datetime | None = None, end: datetime | None = None
+    schedule: Schedule,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    overrides: Iterable[Override] | None = None,
 ) -> rotation.ScheduleSpec:
-    """The schedule as plain data; overrides limited to [start, end) when given."""
+    """The schedule as plain data; overrides limited to [start, end) when given.
+
+    ``overrides`` (already fetched, e.g. prefetched for many schedules) saves the query."""
     layers = []
     for layer in schedule.layers.all():
         members = sorted(layer.members.all(), key=lambda m: (m.position, m.pk))
@@ -97,18 +104,19 @@ def schedule_spec(
                 name=layer.name,
             )
         )
-    overrides = Override.objects.filter(schedule=schedule)
-    if start is not None:
-        overrides = overrides.filter(end__gt=start)
-    if end is not None:
-        overrides = overrides.filter(start__lt=end)
+    if overrides is None:
+        found = Override.objects.filter(schedule=schedule)
+        if start is not None:
+            found = found.filter(end__gt=start)
+        if end is not None:
+            found = found.filter(start__lt=end)
+        overrides = found.order_by("created_at", "pk")
+    else:
+        overrides = sorted(overrides, key=lambda o: (o.created_at, o.pk))
     return rotation.ScheduleSpec(
         zone=ZoneInfo(schedule.time_zone),
         layers=tuple(layers),
-        overrides=tuple(
-            rotation.Override(o.user_id, o.start, o.end)
-            for o in overrides.order_by("created_at", "pk")
-        ),
+        overrides=tuple(rotation.Override(o.user_id, o.start, o.end) for o in overrides),
     )
 
 
