@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from dutydesk.oncall.models import (
     LayerParticipant,
     Override,
     Page,
+    PageNotification,
     RotationLayer,
     Schedule,
 )
@@ -53,13 +54,15 @@ def policy_list(*, user: User) -> QuerySet[EscalationPolicy]:
 
 
 def page_list(*, user: User) -> QuerySet[Page]:
-    """Staff see the pages of tickets they may see; customers none."""
+    """Staff see the pages of tickets they may see, and the pages they were notified of
+    (an L2 engineer paged for an L1 ticket must be able to open it); customers none."""
     if not (user.is_active and user.is_agent):
         return Page.objects.none()
     pages = Page.objects.select_related("ticket", "team", "acknowledged_by", "resolved_by")
     if user.sees_all_queues:
         return pages
-    return pages.filter(ticket__in=ticket_queryset(user=user))
+    notified = PageNotification.objects.filter(user=user).values("page_id")
+    return pages.filter(Q(ticket__in=ticket_queryset(user=user)) | Q(pk__in=notified))
 
 
 def page_get(*, user: User, pk: int) -> Page:

@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from dutydesk.accounts.models import Role
 from dutydesk.oncall.models import Page, PageStatus
 from dutydesk.oncall.paging import page_if_urgent
 from dutydesk.oncall.sweep import pages_sweep
 from dutydesk.oncall.tests.conftest import SATURDAY_3AM
-from dutydesk.testing.factories import inbound
+from dutydesk.testing.factories import TeamFactory, UserFactory, inbound
 from dutydesk.tickets.models import Priority, TicketType
 from dutydesk.tickets.services import ingest
 
@@ -58,13 +59,27 @@ def test_a_customer_cannot_see_or_acknowledge_a_page(client, anna, page):
     assert Page.objects.get(pk=page.pk).status == PageStatus.OPEN
 
 
-def test_an_agent_of_another_team_gets_404(client, l2_agent, gina, page):
-    # The page is of an L1 ticket; an L2 agent does not see L1's queue.
-    client.force_login(l2_agent)
+def test_an_agent_of_another_team_gets_404(client, gina, page):
+    # The page is of an L1 ticket; an L2 agent who was not paged does not see L1's queue.
+    third_line = TeamFactory(slug="l3", name="Third line")
+    other = UserFactory(email="olga@support.test", role=Role.AGENT, teams=[third_line])
+    client.force_login(other)
     assert client.get(reverse("oncall-page", args=[page.pk])).status_code == 404
     assert client.post(reverse("oncall-page-ack", args=[page.pk])).status_code == 404
     assert Page.objects.get(pk=page.pk).status == PageStatus.OPEN
     assert page.ticket.reference not in client.get(reverse("oncall-pages")).content.decode()
+
+
+def test_a_paged_engineer_of_another_team_sees_the_page_and_acknowledges(client, l2_agent, page):
+    # L2 was paged by step 2 for an L1 ticket: the link in the message must work.
+    client.force_login(l2_agent)
+    assert client.get(reverse("oncall-page", args=[page.pk])).status_code == 200
+    assert page.ticket.subject in client.get(reverse("oncall-pages")).content.decode()
+    client.post(reverse("oncall-page-ack", args=[page.pk]))
+    page.ticket.refresh_from_db()
+    assert page.ticket.assignee == l2_agent
+    # The ticket is theirs now, so the ticket page opens too.
+    assert client.get(reverse("desk:ticket", args=[page.ticket.number])).status_code == 200
 
 
 def test_the_list_shows_open_pages_and_filters(client, l1_agent, page):
@@ -136,3 +151,11 @@ def test_acknowledge_checks_csrf(l1_agent, page):
     browser.force_login(l1_agent)
     assert browser.post(reverse("oncall-page-ack", args=[page.pk])).status_code == 403
     assert Page.objects.get(pk=page.pk).status == PageStatus.OPEN
+
+
+def test_the_ticket_header_links_to_its_live_page(client, l1_agent, page):
+    client.force_login(l1_agent)
+    ticket_url = reverse("desk:ticket", args=[page.ticket.number])
+    assert reverse("oncall-page", args=[page.pk]) in client.get(ticket_url).content.decode()
+    client.post(reverse("oncall-page-resolve", args=[page.pk]))
+    assert reverse("oncall-page", args=[page.pk]) not in client.get(ticket_url).content.decode()
