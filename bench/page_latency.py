@@ -182,6 +182,7 @@ def main() -> int:
         type=int,
         help="DUTYDESK_WORKER_MAX_POLL_MS for the worker (longest idle poll of the SQLite queue)",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the arrivals and worker log")
     parser.add_argument("--stand-ins", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stand_ins:
@@ -291,11 +292,29 @@ def main() -> int:
     print(f"  machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print()
     common.print_table(["channel", "pages", "arrived", "p50 ms", "p99 ms", "max ms"], rows)
+    telegram = sorted(
+        (
+            (arrived["telegram"][n] - t, n, t)
+            for n, t in committed.items()
+            if n in arrived["telegram"]
+        ),
+        reverse=True,
+    )[:3]
+    first = min(committed.values(), default=0.0)
+    print(
+        "  slowest telegram pages: "
+        + ", ".join(
+            f"#{n} committed at +{t - first:.1f} s: {lat * 1000:.0f} ms" for lat, n, t in telegram
+        )
+    )
     print()
     verdict = "met" if worst < TARGET_P99 else "MISSED"
     print(f"  p99 target < {TARGET_P99:.0f} s: {verdict}")
     shutil.rmtree(data_dir, ignore_errors=True)
-    shutil.rmtree(arrivals_file.parent, ignore_errors=True)
+    if args.keep:
+        print(f"  arrivals and worker log kept in {arrivals_file.parent}")
+    else:
+        shutil.rmtree(arrivals_file.parent, ignore_errors=True)
     return 0 if worst < TARGET_P99 else 1
 
 

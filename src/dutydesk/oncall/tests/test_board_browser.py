@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dutydesk.oncall.models import Page, PageStatus
 from dutydesk.oncall.paging import page_if_urgent
+from dutydesk.oncall.shifts import shift_reports_sweep
 from dutydesk.oncall.sweep import pages_sweep
 from dutydesk.testing.browser import (
     PHONE,
@@ -44,12 +45,13 @@ def escalated_page(subject: str) -> Page:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_on_call_now_and_a_page_from_a_phone(
-    live_server, anna, l1_policy, l1_agent, night_agent, l2_agent, language
+    live_server, anna, l1_policy, l1_agent, night_agent, l2_agent, supervisor, language
 ):
     l2_agent.phone = "+7 912 000-00-02"
     l2_agent.save(update_fields=["phone"])
     page = escalated_page("Disk /var is 95% full on db-1")
     escalated_page("Payment gateway returns 502")
+    shift_reports_sweep()
     base = live_server.url
     with chromium() as browser:
         context = browser.new_context(locale=language, viewport={"width": 1280, "height": 860})
@@ -80,6 +82,26 @@ def test_on_call_now_and_a_page_from_a_phone(
         tab.wait_for_load_state()
         assert tab.locator(".flash-success").count() == 1
         screenshot(tab, f"oncall-page-acknowledged-{language}-390")
+        tab.set_viewport_size({"width": 1280, "height": 860})
+        tab.goto(f"{base}/desk/oncall/my-shifts/")
+        assert tab.locator(".oncall-feed").count() == 1
+        screenshots_at_both_widths(tab, f"oncall-my-shifts-{language}")
+        tab.goto(f"{base}/desk/oncall/handovers/")
+        screenshots_at_both_widths(tab, f"oncall-handovers-{language}")
+        tab.goto(f"{base}/desk/oncall/policies/")
+        screenshots_at_both_widths(tab, f"oncall-policies-{language}")
         assert violations == []
+
+        # A supervisor edits L1's policy.
+        boss = browser.new_context(locale=language, viewport={"width": 1280, "height": 860})
+        editor = boss.new_page()
+        sign_in(editor, base, supervisor.email)
+        editor.goto(f"{base}/desk/oncall/policies/l1/")
+        editor.fill("#id_steps-1-wait_minutes", "15")
+        editor.click("form.oncall-policy-form button[type=submit]")
+        editor.wait_for_load_state()
+        assert editor.locator(".flash-success").count() == 1
+        screenshots_at_both_widths(editor, f"oncall-policy-{language}")
+    assert l1_policy.steps.get(position=1).wait_minutes == 15
     found = Page.objects.get(pk=page.pk)
     assert found.status == PageStatus.ACKNOWLEDGED and found.acknowledged_by == l2_agent
