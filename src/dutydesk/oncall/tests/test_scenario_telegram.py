@@ -105,3 +105,14 @@ def test_3am_p1_escalates_to_l2_who_acknowledges_in_telegram(
     assert [t["ticket"] for t in report.handover["opened"]] == [ticket.number]
     (paged,) = report.handover["pages"]
     assert paged["acknowledged_by"] == l2_agent.email and paged["response_seconds"] == 7 * 60
+
+
+def test_the_registered_buttons_take_what_the_channel_passes(anna, l1_policy, l1_agent):
+    """The Telegram channel calls an action with (user, ref) only."""
+    from dutydesk.channels.telegram.callbacks import CALLBACKS
+
+    ticket = ingest(inbound(priority=Priority.P1, type=TicketType.INCIDENT)).ticket
+    page = page_if_urgent(ticket=ticket)
+    assert "acknowledged" in CALLBACKS["page_ack"](user=l1_agent, ref=str(page.pk))
+    assert "resolved" in CALLBACKS["page_resolve"](user=l1_agent, ref=str(page.pk))
+    assert Page.objects.get(pk=page.pk).status == PageStatus.RESOLVED
