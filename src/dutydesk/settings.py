@@ -203,6 +203,10 @@ else:
 
 REDIS_URL = envurl("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
 HUEY_IMMEDIATE = envbool("DUTYDESK_HUEY_IMMEDIATE", False)
+# An idle consumer polls the SQLite queue at ever longer intervals, up to this; Huey's
+# default of 10 s made the first page after a quiet minute wait seconds for a worker.
+# A poll is one indexed SELECT. (The Redis queue blocks on the list: no polling.)
+WORKER_MAX_POLL_MS = envint("DUTYDESK_WORKER_MAX_POLL_MS", 250, minimum=10)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -217,7 +221,11 @@ else:
         "name": "dutydesk",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {
+            "workers": 2,
+            "worker_type": "thread",
+            "max_delay": WORKER_MAX_POLL_MS / 1000,
+        },
     }
 
 # --- files ----------------------------------------------------------------------------

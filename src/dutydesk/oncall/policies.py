@@ -18,6 +18,10 @@ from dutydesk.oncall.models import (
 from dutydesk.oncall.paging import supervisors, team_members
 from dutydesk.oncall.selectors import schedule_shifts
 
+# A step that waits for more than a day after the page opened will not be reached: somebody
+# has acted on the page, or the chain's reminders took over, long before.
+NEVER_MINUTES = 24 * 60
+
 
 @dataclass(frozen=True)
 class StepProblem:
@@ -67,10 +71,20 @@ def policy_validate(policy: EscalationPolicy) -> list[StepProblem]:
     steps = list(policy.steps.select_related("schedule", "user", "team").order_by("position"))
     if not steps:
         problems.append(StepProblem(-1, _("The policy has no steps: pages go to the fallback.")))
+    waited = 0
     for step in steps:
         message = _step_problem(step)
         if message:
             problems.append(StepProblem(step.position, message))
+        if waited > NEVER_MINUTES:
+            problems.append(
+                StepProblem(
+                    step.position,
+                    _("Reached only %(hours)d hours after the page opens: in practice never.")
+                    % {"hours": waited // 60},
+                )
+            )
+        waited += step.wait_minutes
     if steps and all(s.wait_minutes == 0 for s in steps[:-1]) and len(steps) > 1:
         problems.append(
             StepProblem(steps[0].position, _("Every step waits 0 minutes: all fire at once."))

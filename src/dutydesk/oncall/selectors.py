@@ -3,11 +3,12 @@ pure ``rotation`` functions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from dutydesk.oncall.models import (
     LayerParticipant,
     Override,
     Page,
+    PageNotification,
     RotationLayer,
     Schedule,
 )
@@ -52,13 +54,15 @@ def policy_list(*, user: User) -> QuerySet[EscalationPolicy]:
 
 
 def page_list(*, user: User) -> QuerySet[Page]:
-    """Staff see the pages of tickets they may see; customers none."""
+    """Staff see the pages of tickets they may see, and the pages they were notified of
+    (an L2 engineer paged for an L1 ticket must be able to open it); customers none."""
     if not (user.is_active and user.is_agent):
         return Page.objects.none()
     pages = Page.objects.select_related("ticket", "team", "acknowledged_by", "resolved_by")
     if user.sees_all_queues:
         return pages
-    return pages.filter(ticket__in=ticket_queryset(user=user))
+    notified = PageNotification.objects.filter(user=user).values("page_id")
+    return pages.filter(Q(ticket__in=ticket_queryset(user=user)) | Q(pk__in=notified))
 
 
 def page_get(*, user: User, pk: int) -> Page:
@@ -77,10 +81,11 @@ def schedule_spec(
     *,
     start: datetime | None = None,
     end: datetime | None = None,
-    overrides: list[Override] | None = None,
+    overrides: Iterable[Override] | None = None,
 ) -> rotation.ScheduleSpec:
-    """The schedule as plain data; overrides limited to [start, end) when given, or the
-    ``overrides`` already fetched (in creation order) for a page of schedules."""
+    """The schedule as plain data; overrides limited to [start, end) when given.
+
+    ``overrides`` (already fetched, e.g. prefetched for many schedules) saves the query."""
     layers = []
     for layer in schedule.layers.all():
         members = sorted(layer.members.all(), key=lambda m: (m.position, m.pk))
@@ -108,7 +113,9 @@ def schedule_spec(
             found = found.filter(end__gt=start)
         if end is not None:
             found = found.filter(start__lt=end)
-        overrides = list(found.order_by("created_at", "pk"))
+        overrides = found.order_by("created_at", "pk")
+    else:
+        overrides = sorted(overrides, key=lambda o: (o.created_at, o.pk))
     return rotation.ScheduleSpec(
         zone=ZoneInfo(schedule.time_zone),
         layers=tuple(layers),

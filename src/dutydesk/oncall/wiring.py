@@ -4,6 +4,7 @@ incidents, Telegram buttons."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from dutydesk.accounts.models import Team
@@ -39,5 +40,6 @@ def connect() -> None:
     pager_register(sla_pager)
     alert_hooks.page_open = alert_pager
     monitoring_incidents.incident_pager = alert_pager
-    telegram_callback_register("page_ack", page_button_pressed)
-    telegram_callback_register("page_resolve", page_button_pressed)
+    # The Telegram channel calls an action with (user, ref) only: the action is bound here.
+    for action in ("page_ack", "page_resolve"):
+        telegram_callback_register(action, partial(page_button_pressed, action=action))
