@@ -160,7 +160,8 @@ def _page(request: HttpRequest, schedule: Schedule | None) -> HttpResponse:
                 "formset": formset,
                 "zone": zone_name,
                 "warnings": selectors.schedule_check(schedule) if schedule else [],
-                "nav": "oncall-schedules",
+                "nav": "oncall",
+                "subnav": "schedules",
             },
             status=status,
         )

@@ -76,7 +76,8 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "can_edit": selectors.can_edit_schedules(request.user),
-            "nav": "oncall-schedules",
+            "nav": "oncall",
+            "subnav": "schedules",
         },
     )
 
@@ -190,7 +191,8 @@ def _detail(
         "can_edit": can_edit,
         "feed_url": feeds.schedule_feed_url(schedule) if can_edit else None,
         "my_feed_url": feeds.person_feed_url(user),
-        "nav": "oncall-schedules",
+        "nav": "oncall",
+        "subnav": "schedules",
     }
     return render(request, "oncall/schedules/detail.html", context, status=status)
 
@@ -314,7 +316,8 @@ def fairness(request: HttpRequest, pk: int) -> HttpResponse:
             "max_nights": max(nights, default=1),
             "max_weekend": max((load.weekend_hours for _n, load in rows), default=0) or 1,
             "uneven": len(nights) > 1 and max(nights) - min(nights) > 2,
-            "nav": "oncall-schedules",
+            "nav": "oncall",
+            "subnav": "schedules",
         },
     )
 
