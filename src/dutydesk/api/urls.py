@@ -19,6 +19,7 @@ from dutydesk.channels.email.api import router as email_router
 from dutydesk.channels.phone.api import build_router as phone_router
 from dutydesk.channels.telegram.api import build_router as telegram_router
 from dutydesk.monitoring.api import router as monitoring_router
+from dutydesk.notify.webhooks.api import router as webhooks_router
 from dutydesk.oncall.api import router as oncall_router
 from dutydesk.sla.api import router as sla_router
 from dutydesk.tickets.api import router as tickets_router
@@ -85,3 +86,4 @@ api.add_router("/", alerts_router)
 api.add_router("/channels", email_router)
 api.add_router("/channels", telegram_router())
 api.add_router("/channels", phone_router())
+api.add_router("/webhooks", webhooks_router)

@@ -6,14 +6,15 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-import httpx
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
+from dutydesk.notify.http import http_client
 from dutydesk.notify.models import Delivery, DeliveryChannel, DeliveryStatus
+from dutydesk.notify.webhooks.transport import DeliveryCancelled, webhook_send
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,6 @@ log = logging.getLogger(__name__)
 # dies mid-send leaves the row due again after this.
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
-WEBHOOK_TIMEOUT = 10.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -38,7 +38,7 @@ def delivery_claim(delivery_id: int) -> Delivery | None:
     ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     if not claimed:
         return None
-    return Delivery.objects.get(pk=delivery_id)
+    return Delivery.objects.select_related("webhook").get(pk=delivery_id)
 
 
 def _send_email(delivery: Delivery) -> None:
@@ -71,13 +71,15 @@ def _send_email(delivery: Delivery) -> None:
 
 
 def _send_webhook(delivery: Delivery) -> None:
-    """POST the payload's JSON document to the recipient URL; any non-2xx is a failure."""
-    response = httpx.post(
+    """A subscription's signed event, or a plain POST of the payload's JSON document (an
+    on-call page's webhook contact); any non-2xx is a failure."""
+    if delivery.webhook_id is not None:
+        webhook_send(delivery)
+        return
+    response = http_client().post(
         delivery.recipient,
         json=delivery.payload.get("json", {"subject": delivery.subject, "body": delivery.body}),
-        headers={"User-Agent": "DutyDesk", **(delivery.headers or {})},
-        timeout=WEBHOOK_TIMEOUT,
-        follow_redirects=False,
+        headers=delivery.headers or {},
     )
     response.raise_for_status()
 
@@ -104,6 +106,11 @@ def delivery_send(delivery_id: int) -> str:
         if sender is None:
             raise LookupError(f"no sender for channel {delivery.channel!r}")
         sender(delivery)
+    except DeliveryCancelled as exc:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.CANCELLED, next_attempt_at=None, last_error=str(exc)
+        )
+        return DeliveryStatus.CANCELLED
     except Exception as exc:  # any failure of the transport is recorded and retried
         failed = delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(
