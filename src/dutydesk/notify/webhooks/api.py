@@ -182,8 +182,9 @@ def webhook_add(request: HttpRequest, body: WebhookIn) -> Status:
     fields = body.dict()
     fields["organization"] = _organization(fields["organization"])
     created = webhook_create(by=by, **fields)
-    out = WebhookOut.from_orm(_get(created.subscription.pk)).dict()
-    return Status(201, {**out, "secret": created.secret})
+    subscription = _get(created.subscription.pk)
+    subscription.secret = created.secret  # type: ignore[attr-defined]  (this answer only)
+    return Status(201, subscription)
 
 
 @router.get("/{webhook_id}", response={200: WebhookOut, **error_responses(403, 404)})
