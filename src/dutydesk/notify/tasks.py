@@ -12,6 +12,12 @@ def deliver(delivery_id: int) -> str:
     return delivery_send(delivery_id)
 
 
+@db_task()
+def deliver_many(delivery_ids: list[int]) -> int:
+    """One event's deliveries to its subscribers: one queue write instead of one each."""
+    return sum(delivery_send(pk) == "sent" for pk in delivery_ids)
+
+
 @db_periodic_task(crontab(minute="*"))
 def sweep_deliveries() -> int:
     return deliveries_sweep()

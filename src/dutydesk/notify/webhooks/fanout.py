@@ -157,7 +157,7 @@ def _queue(
         ]
     )
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: [tasks.deliver(pk) for pk in ids])
+    transaction.on_commit(lambda: tasks.deliver_many(ids))
     return ids
 
 
