@@ -122,7 +122,7 @@ def _drain(threads: int) -> tuple[float, float, int]:
     (each claims a row before sending it); wall seconds, CPU seconds, sent."""
     from django.db import connection
 
-    from dutydesk.notify.sending import DeliveryStatus, delivery_send, due_delivery_ids
+    from dutydesk.notify.sending import DeliveryStatus, deliveries_send, due_delivery_ids
 
     sent = [0] * threads
 
@@ -130,7 +130,8 @@ def _drain(threads: int) -> tuple[float, float, int]:
         while ids := due_delivery_ids(limit=200):
             # Workers start at different rows of the same due list, as busy sweeps do.
             ids = ids[n * len(ids) // threads :] + ids[: n * len(ids) // threads]
-            sent[n] += sum(delivery_send(pk) == DeliveryStatus.SENT for pk in ids)
+            statuses = deliveries_send(ids)  # what deliveries_sweep does, in batches
+            sent[n] += sum(status == DeliveryStatus.SENT for status in statuses.values())
         connection.close()
 
     wall, cpu = time.perf_counter(), time.process_time()

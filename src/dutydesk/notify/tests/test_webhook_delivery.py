@@ -150,3 +150,21 @@ def test_a_redirect_is_a_failure_not_followed(subscribe, receiver, anna):
     deliveries_sweep()
     attempt = WebhookAttempt.objects.get()
     assert attempt.response_code == 302 and not attempt.ok
+
+
+def test_a_batch_out_of_time_releases_what_it_did_not_try(monkeypatch, subscribe, receiver, anna):
+    from dutydesk.notify import sending
+
+    subscribe(events=["ticket.created"])
+    _ticket(sender_email=anna.email)
+    delivery = Delivery.objects.get(webhook__isnull=False)
+    monkeypatch.setattr(sending, "LEASE", timedelta(0))  # no time at all to send
+
+    assert delivery_send(delivery.pk) == DeliveryStatus.PENDING
+    delivery.refresh_from_db()
+    assert delivery.attempts == 0 and delivery.next_attempt_at <= timezone.now()
+    assert receiver.received == [] and not WebhookAttempt.objects.exists()
+
+    monkeypatch.undo()
+    assert delivery_send(delivery.pk) == DeliveryStatus.SENT
+    assert len(receiver.received) == 1

@@ -21,7 +21,11 @@ class DeliveryCancelled(Exception):
 
 
 class ReceiverRefused(Exception):
-    """The receiver answered, but not with a 2xx."""
+    """No 2xx from the receiver; ``record`` is the attempt's log row, saved with the outcome."""
+
+    def __init__(self, error: str, record: WebhookAttempt) -> None:
+        super().__init__(error)
+        self.record = record
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -36,8 +40,11 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         return response.status_code, text
 
 
-def webhook_send(delivery: Delivery) -> None:
-    """POST the signed document; raises on anything but a 2xx (the outbox retries)."""
+def webhook_send(delivery: Delivery) -> WebhookAttempt:
+    """POST the signed document; raises on anything but a 2xx (the outbox retries).
+
+    The attempt's log row is returned (or carried by the exception), not saved: the outbox
+    saves it with the delivery's new status, in one transaction."""
     subscription = delivery.webhook
     if subscription is None or not subscription.is_active:
         raise DeliveryCancelled("subscription is paused")
@@ -59,7 +66,7 @@ def webhook_send(delivery: Delivery) -> None:
             error = f"HTTP {code}"
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    WebhookAttempt.objects.create(
+    attempt = WebhookAttempt(
         delivery=delivery,
         subscription=subscription,
         number=delivery.attempts,
@@ -71,4 +78,5 @@ def webhook_send(delivery: Delivery) -> None:
         response_excerpt=excerpt[:EXCERPT_CHARS],
     )
     if error:
-        raise ReceiverRefused(error)
+        raise ReceiverRefused(error, attempt)
+    return attempt
