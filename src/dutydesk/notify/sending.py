@@ -142,6 +142,13 @@ def _record(outcomes: list[_Outcome]) -> None:
     now = timezone.now()
     with transaction.atomic():
         records = [o.record for o in outcomes if isinstance(o.record, models.Model)]
+        if records:  # a delivery deleted while it was being sent (its subscription went)
+            alive = set(
+                Delivery.objects.filter(pk__in=[o.delivery.pk for o in outcomes]).values_list(
+                    "pk", flat=True
+                )
+            )
+            records = [r for r in records if getattr(r, "delivery_id", None) in alive | {None}]
         for model in {type(r) for r in records}:
             model.objects.bulk_create([r for r in records if type(r) is model])
         sent = [o.delivery.pk for o in outcomes if o.status == DeliveryStatus.SENT]

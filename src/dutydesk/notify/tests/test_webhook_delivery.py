@@ -168,3 +168,25 @@ def test_a_batch_out_of_time_releases_what_it_did_not_try(monkeypatch, subscribe
     monkeypatch.undo()
     assert delivery_send(delivery.pk) == DeliveryStatus.SENT
     assert len(receiver.received) == 1
+
+
+def test_a_subscription_deleted_while_its_delivery_is_sent_leaves_no_error(
+    monkeypatch, subscribe, receiver, anna, webhook_admin
+):
+    from dutydesk.notify.webhooks import transport
+    from dutydesk.notify.webhooks.services import webhook_delete
+
+    subscription = subscribe(events=["ticket.created"])
+    _ticket(sender_email=anna.email)
+    post = transport._post
+
+    def post_then_delete(url, body, headers):
+        answer = post(url, body, headers)
+        webhook_delete(subscription=subscription, by=webhook_admin)
+        return answer
+
+    monkeypatch.setattr(transport, "_post", post_then_delete)
+    deliveries_sweep()
+    assert len(receiver.received) == 1
+    assert not Delivery.objects.filter(webhook__isnull=False).exists()
+    assert not WebhookAttempt.objects.exists()
