@@ -27,7 +27,7 @@ from dutydesk.tickets.errors import ActionRefused
 class SubscriptionForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=_("Events"),
         choices=[(name, f"{name}: {text}") for name, text in EVENTS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
