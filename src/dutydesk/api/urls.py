@@ -20,6 +20,7 @@ from dutydesk.channels.phone.api import build_router as phone_router
 from dutydesk.channels.telegram.api import build_router as telegram_router
 from dutydesk.channels.webform.api import build_router as webform_router
 from dutydesk.monitoring.api import router as monitoring_router
+from dutydesk.notify.webhooks.api import router as webhooks_router
 from dutydesk.oncall.api import router as oncall_router
 from dutydesk.sla.api import router as sla_router
 from dutydesk.tickets.api import router as tickets_router
@@ -80,6 +81,7 @@ install_error_handlers(api)
 api.add_router("/tickets", tickets_router)
 api.add_router("/", accounts_router)
 api.add_router("/sla", sla_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/", oncall_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", alerts_router)

@@ -35,6 +35,15 @@ class Delivery(models.Model):
     # What a channel needs beyond subject and body: a Telegram chat id and buttons, a
     # webhook's JSON document, an email's HTML part and attachment ids.
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # The subscription of an outbound webhook event; its deliveries are signed and logged.
+    webhook = models.ForeignKey(
+        "notify.WebhookSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        db_index=False,  # delivery_webhook_idx below serves lookups by subscription
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.SET_NULL,
@@ -60,8 +69,19 @@ class Delivery(models.Model):
                 fields=["next_attempt_at"],
                 name="delivery_due_idx",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(
+                fields=["webhook", "-created_at"],
+                name="delivery_webhook_idx",
+                condition=models.Q(webhook__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+
+from dutydesk.notify.webhook_models import (  # noqa: E402, F401  (models of this app)
+    WebhookAttempt,
+    WebhookSubscription,
+)

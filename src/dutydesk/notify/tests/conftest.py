@@ -39,3 +39,40 @@ def smtp_server(settings):
     inbox.controller = controller
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def receiver():
+    from dutydesk.notify.tests.receiver import Receiver
+
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook_admin(db):
+    from dutydesk.accounts.models import Role
+    from dutydesk.testing.factories import UserFactory
+
+    return UserFactory(email="root@support.test", name="Root", role=Role.ADMIN)
+
+
+@pytest.fixture
+def subscribe(webhook_admin, receiver):
+    """Subscribe the receiver to events (all of them by default); it learns the secret."""
+    from dutydesk.notify.webhooks.events import EVENTS
+    from dutydesk.notify.webhooks.services import webhook_create
+
+    def make(events=None, **fields):
+        created = webhook_create(
+            by=webhook_admin,
+            name=fields.pop("name", "CRM"),
+            url=fields.pop("url", receiver.url),
+            events=list(events or EVENTS),
+            **fields,
+        )
+        receiver.secret = created.secret
+        return created.subscription
+
+    return make

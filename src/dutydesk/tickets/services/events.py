@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from dutydesk.notify.webhooks.fanout import ticket_event_emit
 from dutydesk.tickets.models import Ticket, TicketEvent
 
 
 def event_record(
     ticket: Ticket, *, actor: Any, kind: str, old: Any = "", new: Any = "", **data: Any
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor if getattr(actor, "pk", None) else None,
         kind=kind,
@@ -18,3 +19,5 @@ def event_record(
         new_value="" if new is None else str(new)[:255],
         data=data,
     )
+    ticket_event_emit(ticket, event)  # outbound webhooks; no query without subscribers
+    return event

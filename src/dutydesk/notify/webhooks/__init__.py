@@ -1,0 +1,1 @@
+"""Outbound webhooks: admins subscribe URLs to events; deliveries go through the outbox."""
