@@ -373,6 +373,12 @@ MONITORING = {
     "hour_retention_days": 31,
     "day_retention_days": 400,
     "rdap_base_url": envstr("DUTYDESK_MONITORING_RDAP_URL", "https://rdap.org/"),
+    # WHOIS, where RDAP fails: "tld=host[:port]" pairs over the built-in map, and the
+    # referral server asked for other TLDs (empty: none).
+    "whois_servers": dict(
+        pair.split("=", 1) for pair in envlist("DUTYDESK_MONITORING_WHOIS_SERVERS", []) if "=" in pair
+    ),
+    "whois_iana": envstr("DUTYDESK_MONITORING_WHOIS_IANA", "whois.iana.org"),
     # Incidents are filed by a contact monitoring+<org-slug>@<sender_domain>.
     "sender_domain": envstr("DUTYDESK_MONITORING_SENDER_DOMAIN", "monitoring.invalid"),
     # The staff account that resolves incidents on recovery.

@@ -66,7 +66,10 @@ async def probe_check(check: Check, clients: Clients) -> Outcome:
     probe = PROBES[check.kind]
     kwargs = {}
     if check.kind == Kind.DOMAIN:
-        kwargs["rdap_base_url"] = settings.MONITORING["rdap_base_url"]
+        conf = settings.MONITORING
+        kwargs["rdap_base_url"] = conf["rdap_base_url"]
+        kwargs["whois_servers"] = conf["whois_servers"]
+        kwargs["whois_iana"] = conf["whois_iana"]
     timeout = check.timeout_seconds
     started = time.perf_counter()
     try:
