@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from dutydesk.monitoring.kinds import ConfigError, config_parse
 from dutydesk.monitoring.models import Check, Kind
 from dutydesk.monitoring.probes import PROBES, Clients, Outcome
 from dutydesk.monitoring.services import results_record, rows_update
+from dutydesk.monitoring.writes import claim_batch
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ def claim_due(*, now: datetime, limit: int, exclude: set[int] | frozenset = froz
 
     Returns (check, scheduled instant) pairs, the earliest due first.
     """
+    if connection.vendor == "postgresql":
+        return claim_batch(now=now, limit=limit, exclude=exclude)
     with transaction.atomic():
         due = (
             Check.objects.select_for_update(skip_locked=True, of=("self",))
@@ -115,7 +118,10 @@ def run_once(*, now: datetime | None = None, limit: int = 10_000) -> int:
 @dataclass
 class RunnerStats:
     completed: int = 0
+    write_failures: int = 0
     drift_ms: list[float] = field(default_factory=list)  # start instant minus scheduled one
+    # How late the check was claimed (claim instant minus scheduled one, when positive).
+    claim_late_ms: list[float] = field(default_factory=list)
 
 
 class Runner:
@@ -124,7 +130,11 @@ class Runner:
     tick = 0.2  # seconds between claims
     # Checks due this soon are claimed now and started on time by the event loop, so
     # neither the claim tick nor a slow batch write delays them.
-    lookahead = 1.0
+    lookahead = 3.0
+    # Claimed checks a runner may hold (waiting for their instant, probing, or finished and
+    # not yet written) per probe slot: enough for the look-ahead at full speed, few enough
+    # that an overloaded runner leaves due checks to another one.
+    claimed_per_slot = 4
     batch_window = 0.5  # results are written at most this often
 
     def __init__(self, *, concurrency: int | None = None, keep_drift: bool = False) -> None:
@@ -170,13 +180,17 @@ class Runner:
             if not stopping:
                 # Keep the queue of claimed-but-not-started probes short, so that a slow
                 # runner leaves due checks to another runner instead of hoarding them.
-                room = self.concurrency * 2 - len(self._in_flight)
+                room = self.concurrency * self.claimed_per_slot - len(self._in_flight)
                 if room > 0:
-                    ahead = timezone.now() + timedelta(seconds=self.lookahead)
+                    claimed_at = timezone.now()
+                    ahead = claimed_at + timedelta(seconds=self.lookahead)
                     for check, scheduled in claim_due(
                         now=ahead, limit=room, exclude=self._in_flight
                     ):
                         self._in_flight.add(check.pk)
+                        if self.keep_drift:
+                            late = (claimed_at - scheduled).total_seconds() * 1000
+                            self.stats.claim_late_ms.append(max(late, 0.0))
                         asyncio.run_coroutine_threadsafe(
                             self._probe(check, scheduled, clients), loop
                         )
@@ -186,25 +200,32 @@ class Runner:
                 except queue.Empty:
                     break
             if pending and (stopping or now_mono - last_write >= self.batch_window):
-                self._write(pending)
-                pending = []
+                pending = self._write(pending)
                 last_write = now_mono
             if stopping and not self._in_flight:
                 return
             if stopping and now_mono > deadline + 60:
-                log.warning("monitoring: %d probes still running at stop", len(self._in_flight))
+                log.error(
+                    "monitoring: stopping with %d probes unrecorded (%d finished)",
+                    len(self._in_flight),
+                    len(pending),
+                )
                 return
             time.sleep(self.tick)
 
-    def _write(self, pending: list) -> None:
-        batch = []
-        for check, outcome, started, scheduled in pending:
+    def _write(self, pending: list) -> list:
+        """Record the finished probes; returns those to try again (the write failed)."""
+        try:
+            results_record([(check, outcome, started) for check, outcome, started, _s in pending])
+        except Exception:
+            # Nothing of the batch was written and the checks' state was put back: keep the
+            # results and write them with the next batch, in the order they came.
+            log.exception("monitoring: could not record %d results; will retry", len(pending))
+            self.stats.write_failures += 1
+            return pending
+        for check, _outcome, started, scheduled in pending:
             self._in_flight.discard(check.pk)
-            batch.append((check, outcome, started))
             if self.keep_drift:
                 self.stats.drift_ms.append((started - scheduled).total_seconds() * 1000)
-        try:
-            results_record(batch)
-        except Exception:
-            log.exception("monitoring: could not record %d results", len(batch))
-        self.stats.completed += len(batch)
+        self.stats.completed += len(pending)
+        return []
