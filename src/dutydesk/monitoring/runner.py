@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -60,12 +61,19 @@ def claim_due(*, now: datetime, limit: int, exclude: set[int] | frozenset = froz
     return claimed
 
 
-async def probe_check(check: Check, clients: Clients) -> Outcome:
-    """One probe under the check's timeout; never raises."""
+def check_config(check: Check) -> Any:
+    """The check's parsed configuration, or the ``ConfigError`` that refused it."""
     try:
-        config = config_parse(check.kind, check.config)
+        return config_parse(check.kind, check.config)
     except ConfigError as exc:
-        return Outcome(False, None, _("Invalid configuration: %s") % exc)
+        return exc
+
+
+async def probe_check(check: Check, clients: Clients, config: Any = None) -> Outcome:
+    """One probe under the check's timeout; never raises. ``config``: parsed already."""
+    config = check_config(check) if config is None else config
+    if isinstance(config, ConfigError):
+        return Outcome(False, None, _("Invalid configuration: %s") % config)
     probe = PROBES[check.kind]
     kwargs = {}
     if check.kind == Kind.DOMAIN:
@@ -76,8 +84,10 @@ async def probe_check(check: Check, clients: Clients) -> Outcome:
     timeout = check.timeout_seconds
     started = time.perf_counter()
     try:
-        # The probe's own timeout covers its I/O; this one also covers DNS, TLS and bugs.
-        return await asyncio.wait_for(probe(config, clients, timeout, **kwargs), timeout + 1)
+        # The probe's own timeout covers its I/O; this one also covers DNS, TLS and bugs
+        # (a timeout scope, not wait_for: that costs a task per probe).
+        async with asyncio.timeout(timeout + 1):
+            return await probe(config, clients, timeout, **kwargs)
     except TimeoutError:
         return Outcome(False, round((time.perf_counter() - started) * 1000, 2), _("Timed out"))
     except Exception as exc:  # a probe bug must not stop the runner
@@ -143,6 +153,10 @@ class Runner:
         self.stats = RunnerStats()
         self._done: queue.SimpleQueue = queue.SimpleQueue()
         self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+        # Parsed configurations by (check, updated_at): a check's row changes on every run,
+        # its configuration only when it is edited (which moves updated_at).
+        self._configs: dict[tuple, Any] = {}
 
     def run_for(self, seconds: float) -> RunnerStats:
         loop = asyncio.new_event_loop()
@@ -162,13 +176,30 @@ class Runner:
         self._semaphore = asyncio.Semaphore(self.concurrency)
         return Clients(concurrency=self.concurrency, user_agent=settings.MONITORING["user_agent"])
 
-    async def _probe(self, check: Check, scheduled: datetime, clients: Clients) -> None:
+    def _start(self, claimed: list, clients: Clients) -> None:
+        """On the event loop: one task per claimed check (one wake-up for the whole claim)."""
+        for check, scheduled in claimed:
+            key = (check.pk, check.updated_at)
+            config = self._configs.get(key)
+            if config is None:
+                if len(self._configs) > 100_000:  # edited checks leave stale entries
+                    self._configs.clear()
+                config = self._configs[key] = check_config(check)
+            task = asyncio.get_running_loop().create_task(
+                self._probe(check, scheduled, clients, config)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _probe(
+        self, check: Check, scheduled: datetime, clients: Clients, config: Any
+    ) -> None:
         delay = (scheduled - timezone.now()).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
         async with self._semaphore:
             started = timezone.now()
-            outcome = await probe_check(check, clients)
+            outcome = await probe_check(check, clients, config)
         self._done.put((check, outcome, started, scheduled))
 
     def _loop(self, loop: asyncio.AbstractEventLoop, clients: Clients, deadline: float) -> None:
@@ -184,16 +215,14 @@ class Runner:
                 if room > 0:
                     claimed_at = timezone.now()
                     ahead = claimed_at + timedelta(seconds=self.lookahead)
-                    for check, scheduled in claim_due(
-                        now=ahead, limit=room, exclude=self._in_flight
-                    ):
+                    claimed = claim_due(now=ahead, limit=room, exclude=self._in_flight)
+                    for check, scheduled in claimed:
                         self._in_flight.add(check.pk)
                         if self.keep_drift:
                             late = (claimed_at - scheduled).total_seconds() * 1000
                             self.stats.claim_late_ms.append(max(late, 0.0))
-                        asyncio.run_coroutine_threadsafe(
-                            self._probe(check, scheduled, clients), loop
-                        )
+                    if claimed:
+                        loop.call_soon_threadsafe(self._start, claimed, clients)
             while True:
                 try:
                     pending.append(self._done.get_nowait())
