@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 
 from dutydesk.monitoring import wsgi as fast_path
@@ -200,3 +200,38 @@ def test_the_wsgi_fast_path_answers_pings_and_passes_the_rest_on(backup, monkeyp
     backup.refresh_from_db()
     assert backup.last_ping_at is not None and backup.last_start_at is not None
     assert backup.state == State.UP
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ping_on_a_connection_that_died_idle_runs_again_on_a_new_one(monkeypatch):
+    calls = []
+
+    def ping_record(*, key, signal, at):
+        calls.append((connection.connection, at))
+        if sum(call != "closed" for call in calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return True
+
+    monkeypatch.setattr("dutydesk.monitoring.heartbeats.ping_record", ping_record)
+    connection.ensure_connection()
+    close = connection.close
+    monkeypatch.setattr(connection, "close", lambda: calls.append("closed") or close())
+    key = "6f1c7b1e-0000-4000-8000-000000000000"
+    assert _call(with_ping_fast_path(None), f"/ping/{key}") == ("200 OK", b"OK\n")
+    pings = [i for i, call in enumerate(calls) if call != "closed"]
+    assert len(pings) == 2
+    assert "closed" in calls[pings[0] : pings[1]]  # a new connection for the retry
+    assert calls[pings[0]][1] == calls[pings[1]][1]  # the same ping, not a second one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_a_statement_ran_is_not_retried(monkeypatch):
+    def ping_record(*, key, signal, at):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        raise OperationalError("the server went away mid-ping")
+
+    monkeypatch.setattr("dutydesk.monitoring.heartbeats.ping_record", ping_record)
+    connection.ensure_connection()
+    with pytest.raises(OperationalError):
+        _call(with_ping_fast_path(None), "/ping/6f1c7b1e-0000-4000-8000-000000000000")
