@@ -78,7 +78,7 @@ def incident_page(*, ticket: Ticket, reason: str) -> None:
 
 def alerts_apply(*, integration: Integration, alerts: list[ParsedAlert], now: datetime) -> Applied:
     """Apply one request's alerts; a request of repeats only takes no lock at all."""
-    if (repeats := _only_repeats(integration, alerts, now)) is not None:
+    if (repeats := repeats_only(integration=integration, alerts=alerts, now=now)) is not None:
         _count_repeats(repeats, now)
         return Applied(unchanged=len(alerts))
     applied = Applied()
@@ -109,8 +109,8 @@ def _known(integration: Integration, items: list[ParsedAlert]):
     return Alert.objects.filter(integration=integration, identity__in=[i.identity for i in items])
 
 
-def _only_repeats(
-    integration: Integration, alerts: list[ParsedAlert], now: datetime
+def repeats_only(
+    *, integration: Integration, alerts: list[ParsedAlert], now: datetime
 ) -> list[int] | None:
     """The alerts' ids when every notification is a repeat (the HA and repeat_interval
     case), read without locks: a no-op stays a no-op in whatever order it is applied."""
