@@ -76,9 +76,21 @@ def incident_page(*, ticket: Ticket, reason: str) -> None:
         hooks.page_open(ticket=ticket, reason=reason, team=ticket.team)
 
 
-def alerts_apply(*, integration: Integration, alerts: list[ParsedAlert], now: datetime) -> Applied:
-    """Apply one request's alerts; a request of repeats only takes no lock at all."""
-    if (repeats := repeats_only(integration=integration, alerts=alerts, now=now)) is not None:
+def alerts_apply(
+    *,
+    integration: Integration,
+    alerts: list[ParsedAlert],
+    now: datetime,
+    repeats_checked: bool = False,
+) -> Applied:
+    """Apply one request's alerts; a request of repeats only takes no lock at all.
+
+    ``repeats_checked``: the caller found just now that they are not all repeats (the
+    locked path below still treats any that became repeats since as repeats)."""
+    repeats = (
+        None if repeats_checked else repeats_only(integration=integration, alerts=alerts, now=now)
+    )
+    if repeats is not None:
         _count_repeats(repeats, now)
         return Applied(unchanged=len(alerts))
     applied = Applied()

@@ -59,15 +59,22 @@ def intake_receive(
         alerts = PARSERS[integration.kind](body)
     except ParseError as exc:
         return _reject(integration, body, str(exc), remote_addr)
+    checked = False
     if connection.vendor == "postgresql":
         now = timezone.now()
         if (repeats := repeats_only(integration=integration, alerts=alerts, now=now)) is not None:
             log = _log_repeats(integration, repeats, len(alerts), now, remote_addr)
             return IntakeResult(IntakeStatus.DUPLICATE, "", log, alerts, [])
+        checked = True
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic(durable=True):
-                applied = alerts_apply(integration=integration, alerts=alerts, now=timezone.now())
+                applied = alerts_apply(
+                    integration=integration,
+                    alerts=alerts,
+                    now=timezone.now(),
+                    repeats_checked=checked and attempt == 0,
+                )
                 status = IntakeStatus.ACCEPTED if applied.changed else IntakeStatus.DUPLICATE
                 log = IntakeLog.objects.create(
                     integration=integration,
