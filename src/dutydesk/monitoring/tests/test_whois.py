@@ -5,6 +5,9 @@ import datetime as dt
 import pytest
 
 from dutydesk.monitoring import whois
+from dutydesk.monitoring.models import Check
+from dutydesk.monitoring.runner import run_once
+from dutydesk.monitoring.tests.factories import make_check
 from dutydesk.monitoring.tests.servers import closed_port, http_server, rdap_server, whois_server
 from dutydesk.monitoring.tests.test_probes import probe
 
@@ -213,3 +216,22 @@ def test_whois_server_setting_is_validated():
     with pytest.raises(ConfigError):
         config_parse("domain", {"domain": "a.ru", "whois_server": "bad host:x"})
     assert config_parse("domain", {"domain": "a.ru", "whois_server": "whois.test:4343"})
+
+
+@pytest.mark.django_db
+def test_the_runner_asks_the_whois_servers_of_the_settings(acme, settings):
+    answer = TCINET.format(expires=_in(5))
+    with rdap_server({}) as rdap, whois_server({"primer-magazin.ru": answer}) as srv:
+        settings.MONITORING = {
+            **settings.MONITORING,
+            "rdap_base_url": rdap,
+            "whois_servers": {"ru": srv},
+            "whois_iana": "",
+        }
+        check = make_check(acme, "domain", {"domain": "primer-magazin.ru"}, alert_after=1)
+        Check.objects.filter(pk=check.pk).update(next_run_at=dt.datetime.now(UTC))
+        assert run_once() == 1
+    check.refresh_from_db()
+    assert check.state == "down"
+    assert check.last_message.startswith("The domain expires in 4 days")
+    assert f"(WHOIS {srv})" in check.last_message
