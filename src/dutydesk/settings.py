@@ -55,6 +55,17 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envpairs(name: str) -> dict[str, str]:
+    """``key=value,key=value`` (a value may be empty); raises on an item without ``=``."""
+    pairs = {}
+    for item in envlist(name, []):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{name} must be key=value pairs, not {item!r}")
+        pairs[key.strip().lower()] = value.strip()
+    return pairs
+
+
 def envurl(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     raw = os.environ.get(name, default)
     if raw and urlsplit(raw).scheme not in schemes:
@@ -388,6 +399,10 @@ MONITORING = {
     "hour_retention_days": 31,
     "day_retention_days": 400,
     "rdap_base_url": envstr("DUTYDESK_MONITORING_RDAP_URL", "https://rdap.org/"),
+    # WHOIS, where RDAP fails: "tld=host[:port]" pairs over the built-in map, and the
+    # referral server asked for other TLDs (empty: none).
+    "whois_servers": envpairs("DUTYDESK_MONITORING_WHOIS_SERVERS"),
+    "whois_iana": envstr("DUTYDESK_MONITORING_WHOIS_IANA", "whois.iana.org"),
     # Incidents are filed by a contact monitoring+<org-slug>@<sender_domain>.
     "sender_domain": envstr("DUTYDESK_MONITORING_SENDER_DOMAIN", "monitoring.invalid"),
     # The staff account that resolves incidents on recovery.

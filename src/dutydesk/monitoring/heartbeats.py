@@ -17,6 +17,7 @@ from dutydesk.monitoring.models import Check, CheckResult, Kind, ResultStatus, S
 from dutydesk.monitoring.probes import Outcome
 from dutydesk.monitoring.schedule import heartbeat_deadline
 from dutydesk.monitoring.services import results_record, rows_update, windows_by_organization
+from dutydesk.monitoring.writes import results_insert
 
 SIGNALS = ("success", "start", "fail")
 
@@ -44,17 +45,53 @@ def _update(pk: int, changes: dict[str, Any]) -> None:
         cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*params, pk])  # noqa: S608
 
 
+# PostgreSQL: a ping in one conditional UPDATE … RETURNING. Success matches only a
+# heartbeat that is up, not paused and on a period, whose deadline SQL computes as
+# ``heartbeat_deadline`` does (a missing, null or zero period is a day); any other ping
+# matches no row and takes the general path. Start matches any heartbeat.
+_PG_SUCCESS = """
+    UPDATE {table} SET
+        last_duration_ms = CASE WHEN last_start_at IS NOT NULL
+            AND %(at)s - last_start_at < interval '1 day'
+            THEN extract(epoch FROM %(at)s - last_start_at) * 1000 END,
+        last_ping_at = %(at)s, last_start_at = NULL, last_run_at = %(at)s,
+        last_ok = true, consecutive_failures = 0,
+        next_due_at = %(at)s + interval '1 second' * (
+            COALESCE(NULLIF((config->>'period_seconds')::bigint, 0), 86400)
+            + COALESCE((config->>'grace_seconds')::bigint, 0))
+    WHERE ping_key = %(key)s AND kind = 'heartbeat' AND state = 'up' AND NOT is_paused
+        AND COALESCE(config->>'cron', '') = ''
+    RETURNING id
+"""
+_PG_START = """
+    UPDATE {table} SET last_start_at = %(at)s, last_ping_at = %(at)s
+    WHERE ping_key = %(key)s AND kind = 'heartbeat' RETURNING id
+"""
+
+
+def _ping_pg(signal: str, key: object, at: datetime) -> bool:
+    sql = _PG_SUCCESS if signal == "success" else _PG_START
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=_table()[0]), {"at": at, "key": key})
+        return cursor.fetchone() is not None
+
+
 def ping_record(*, key: uuid.UUID, signal: str = "success", at: datetime | None = None) -> bool:
     """Record a ping; False when no heartbeat has this key.
 
-    A success ping of a check that is up (or new) costs two statements, sent as plain SQL
-    (the ORM's compiler was most of a ping's CPU): one SELECT by the unique key and one
-    UPDATE by primary key. Only a /fail signal or a ping that ends an outage takes the
-    full path through the state machine and the incident.
+    A success ping of a check that is up costs one conditional UPDATE on PostgreSQL and
+    two statements elsewhere (a SELECT by the unique key, an UPDATE by primary key), sent
+    as plain SQL: the ORM's compiler was most of a ping's CPU. Only a /fail signal or a
+    ping that ends an outage takes the full path through the state machine and the incident.
     """
     at = at or timezone.now()
     table, fields = _table()
     key_value = fields["ping_key"].get_db_prep_value(key, connection)
+    if connection.vendor == "postgresql" and signal in ("success", "start"):
+        if _ping_pg(signal, key_value, at):
+            return True
+        if signal == "start":
+            return False  # a start matches every heartbeat: there is none with this key
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, state, config, last_start_at, is_paused FROM {table}"  # noqa: S608
@@ -140,4 +177,5 @@ def _minute_results(now: datetime, exclude: set[int]) -> None:
         results.append(
             CheckResult(check_ref_id=pk, at=now, status=status, ok=status != ResultStatus.DOWN)
         )
-    CheckResult.objects.bulk_create(results, batch_size=1000)
+    with transaction.atomic():
+        results_insert(results)

@@ -135,6 +135,8 @@ class DomainConfig:
     warn_days: int = 30
     # RDAP service to ask; the installation's default (settings) when empty.
     rdap_base_url: str = ""
+    # WHOIS server (host or host:port) asked when RDAP has no answer; by TLD when empty.
+    whois_server: str = ""
 
     def errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -144,6 +146,9 @@ class DomainConfig:
             errors["warn_days"] = _("Between 0 and 365 days.")
         if self.rdap_base_url and urlsplit(self.rdap_base_url).scheme not in ("http", "https"):
             errors["rdap_base_url"] = _("An http:// or https:// URL is required.")
+        host, _sep, port = self.whois_server.partition(":")
+        if self.whois_server and (not _host_ok(host) or not (port.isdigit() or not _sep)):
+            errors["whois_server"] = _("A host name, optionally with :port, is required.")
         return errors
 
 

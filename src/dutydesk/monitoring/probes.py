@@ -23,6 +23,7 @@ from cryptography import x509
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dutydesk.monitoring import whois
 from dutydesk.monitoring.http_probe import ProbeFailure, http_request
 from dutydesk.monitoring.kinds import DnsConfig, DomainConfig, HttpConfig, TcpConfig, TlsConfig
 
@@ -188,41 +189,82 @@ async def probe_tls(config: TlsConfig, clients: Clients, timeout: float) -> Outc
     return Outcome(True, latency, _("Certificate valid until %s") % when)
 
 
-async def probe_domain(
-    config: DomainConfig, clients: Clients, timeout: float, *, rdap_base_url: str
-) -> Outcome:
-    base = (config.rdap_base_url or rdap_base_url).rstrip("/")
-    started = time.perf_counter()
-    try:
-        response = await clients.verified.get(
-            f"{base}/domain/{config.domain}", timeout=timeout, follow_redirects=True
-        )
-    except httpx.TimeoutException:
-        return Outcome(False, _ms(started), _("RDAP timed out"))
-    except httpx.HTTPError as exc:
-        return Outcome(False, _ms(started), _("RDAP failed: %s") % _short(exc))
-    latency = _ms(started)
-    if response.status_code == 404:
-        return Outcome(False, latency, _("The domain is not registered"))
-    if response.status_code != 200:
-        return Outcome(False, latency, _("RDAP answered %d") % response.status_code)
-    try:
-        events = response.json().get("events", [])
-        stamp = next(e["eventDate"] for e in events if e.get("eventAction") == "expiration")
-        expires = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except (ValueError, AttributeError, KeyError, StopIteration, TypeError):
-        return Outcome(False, latency, _("RDAP gave no expiry date"))
+def _expiry_outcome(expires: datetime, warn_days: int, latency: float, via: str) -> Outcome:
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
     days = _days_left(expires)
     when = expires.date().isoformat()
     if days < 0:
-        return Outcome(False, latency, _("The domain expired on %s") % when)
-    if days < config.warn_days:
-        return Outcome(
-            False, latency, _("The domain expires in %(days)d days (%(when)s)") % locals()
+        message = _("The domain expired on %s") % when
+    elif days < warn_days:
+        message = _("The domain expires in %(days)d days (%(when)s)") % locals()
+    else:
+        message = _("The domain is registered until %s") % when
+    return Outcome(days >= warn_days, latency, f"{message} ({via})" if via else message)
+
+
+async def _rdap(
+    config: DomainConfig, clients: Clients, timeout: float, base: str
+) -> tuple[datetime | None, str]:
+    """The RDAP expiry date, or the reason there is none."""
+    try:
+        response = await clients.verified.get(
+            f"{base}/domain/{config.domain}", timeout=timeout, follow_redirects=True
         )
-    return Outcome(True, latency, _("The domain is registered until %s") % when)
+    except httpx.TimeoutException:
+        return None, _("RDAP timed out")
+    except httpx.HTTPError as exc:
+        return None, _("RDAP failed: %s") % _short(exc)
+    if response.status_code == 404:
+        return None, _("The domain is not registered")
+    if response.status_code != 200:
+        return None, _("RDAP answered %d") % response.status_code
+    try:
+        events = response.json().get("events", [])
+        stamp = next(e["eventDate"] for e in events if e.get("eventAction") == "expiration")
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")), ""
+    except (ValueError, AttributeError, KeyError, StopIteration, TypeError):
+        return None, _("RDAP gave no expiry date")
+
+
+async def probe_domain(
+    config: DomainConfig,
+    clients: Clients,
+    timeout: float,
+    *,
+    rdap_base_url: str,
+    whois_servers: dict[str, str] | None = None,
+    whois_iana: str = "",
+) -> Outcome:
+    """RDAP first; WHOIS when RDAP has no server for the TLD (404), fails or has no date."""
+    base = (config.rdap_base_url or rdap_base_url).rstrip("/")
+    started = time.perf_counter()
+    if base:
+        expires, problem = await _rdap(config, clients, timeout, base)
+        if expires is not None:
+            return _expiry_outcome(expires, config.warn_days, _ms(started), "")
+    else:
+        problem = _("No RDAP service")
+    servers = {**whois.DEFAULT_SERVERS, **(whois_servers or {})}
+    left = max(timeout - (time.perf_counter() - started), 0.5)
+    try:
+        server, text = await whois.whois_lookup(
+            config.domain,
+            server=config.whois_server or None,
+            servers=servers,
+            iana=whois_iana,
+            timeout=left,
+        )
+    except whois.WhoisError as exc:
+        return Outcome(
+            False, _ms(started), _("%(rdap)s; WHOIS: %(whois)s") % {"rdap": problem, "whois": exc}
+        )
+    latency = _ms(started)
+    if (expires := whois.expiry_date(text)) is not None:
+        return _expiry_outcome(expires, config.warn_days, latency, f"WHOIS {server}")
+    if whois.not_registered(text):
+        return Outcome(False, latency, _("The domain is not registered"))
+    return Outcome(False, latency, _("%(rdap)s; WHOIS gave no expiry date") % {"rdap": problem})
 
 
 def _short(exc: BaseException) -> str:

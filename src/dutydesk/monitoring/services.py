@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from cronsim import CronSim, CronSimError
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from dutydesk.monitoring.models import (
 from dutydesk.monitoring.probes import Outcome
 from dutydesk.monitoring.schedule import heartbeat_next_due
 from dutydesk.monitoring.state import Transition, state_apply
+from dutydesk.monitoring.writes import results_insert, state_update
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def results_record(
     results: list[CheckResult] = []
     changes: list[StateChange] = []
     transitions: list[tuple[Check, Transition]] = []
+    before = [(check, [getattr(check, name) for name in STATE_FIELDS]) for check, _o, _a in batch]
     for check, outcome, at in batch:
         maintenance = any_active(windows.get(check.organization_id, ()), at, check.pk)
         status, transition = state_apply(
@@ -97,31 +99,26 @@ def results_record(
                     message=transition.message,
                 )
             )
-    with transaction.atomic():
-        CheckResult.objects.bulk_create(results, batch_size=1000)
-        rows_update([c for c, _o, _a in batch], STATE_FIELDS)
-        StateChange.objects.bulk_create(changes)
+    try:
+        with transaction.atomic():
+            results_insert(results)
+            state_update([c for c, _o, _a in batch], STATE_FIELDS)
+            StateChange.objects.bulk_create(changes)
+    except BaseException:
+        # Nothing was written: put the checks back as they were, so that the caller can
+        # record the same batch again without counting a failure twice.
+        for check, values in before:
+            for name, value in zip(STATE_FIELDS, values, strict=True):
+                setattr(check, name, value)
+        raise
     for check, transition in transitions:
         transition_act(check=check, transition=transition)
     return transitions
 
 
 def rows_update(checks: list[Check], names: list[str]) -> None:
-    """One UPDATE per check, sent as a batch: much cheaper than bulk_update's CASE chains."""
-    if not checks:
-        return
-    meta = Check._meta
-    fields = [meta.get_field(name) for name in names]
-    qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    # Identifiers come from the model, values are parameters.
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # noqa: S608
-    rows = [
-        [f.get_db_prep_save(getattr(check, f.attname), connection) for f in fields] + [check.pk]
-        for check in checks
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    """Write ``names`` of the checks in one statement per batch (see ``writes``)."""
+    state_update(checks, names)
 
 
 def transition_act(*, check: Check, transition: Transition) -> None:

@@ -1,4 +1,4 @@
-"""Loopback servers for the probes' tests: HTTP, TLS, DNS, RDAP and bare TCP."""
+"""Loopback servers for the probes' tests: HTTP, TLS, DNS, RDAP, WHOIS and bare TCP."""
 
 from __future__ import annotations
 
@@ -191,3 +191,46 @@ def rdap_server(domains: dict[str, dt.datetime]) -> Iterator[str]:
 
     with http_server(route) as url:
         yield url
+
+
+@contextmanager
+def whois_server(
+    answers: dict[str, str], *, default: str = "", log: list[str] | None = None
+) -> Iterator[str]:
+    """A WHOIS server (RFC 3912) on 127.0.0.1: one query line, one answer, close.
+
+    Yields ``127.0.0.1:<port>``; the queries received are appended to ``log``.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _addr = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                data = b""
+                while not data.endswith(b"\r\n") and len(data) < 1024:
+                    chunk = conn.recv(1024)
+                    if not chunk:
+                        break
+                    data += chunk
+                query = data.decode().strip().lower()
+                if log is not None:
+                    log.append(query)
+                conn.sendall(answers.get(query, default).encode())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()

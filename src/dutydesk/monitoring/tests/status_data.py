@@ -29,12 +29,20 @@ def status_history(organization: Organization, agent: User, now: datetime) -> di
             if check is shop and offset in (3, 40):
                 down = 30 if offset == 3 else 200
             maintenance = 60 if check is api and offset == 10 else 0
+            up = 1440 - down - maintenance
+            # The results recorded below add to their day's bucket: a failure and a
+            # success of the shop three days ago (part of the day's figures), a failure
+            # of the API today (a minute that counts down instead of up).
+            if check is shop and offset == 3:
+                up, down = up - 1, down - 1
+            if check is api and offset == 0:
+                up -= 1
             buckets.append(
                 Rollup(
                     check_ref=check,
                     resolution=Resolution.DAY,
                     bucket=day,
-                    up=1440 - down - maintenance,
+                    up=up,
                     down=down,
                     maintenance=maintenance,
                     latency_sum=1440 * 80,

@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from huey.contrib.djhuey import HUEY
 
 from dutydesk.monitoring import incidents
 from dutydesk.monitoring.models import Check, CheckResult, MaintenanceWindow, State, StateChange
 from dutydesk.monitoring.runner import Runner, claim_due, run_once
+from dutydesk.monitoring.tasks import monitoring_runner_task, runner_slot
 from dutydesk.monitoring.tests.factories import make_check
 from dutydesk.monitoring.tests.servers import http_server
 from dutydesk.tickets.models import Direction, Status, Ticket
@@ -201,3 +203,22 @@ def test_an_opened_incident_calls_the_paging_hook(
         _run(T0)
     [call] = calls
     assert call["ticket"] == Ticket.objects.get() and "503" not in call["reason"]
+
+
+@pytest.mark.parametrize(
+    ("now", "lock", "seconds"),
+    [
+        (datetime(2026, 3, 2, 9, 0, 0, 400000, tzinfo=UTC), "monitoring-runner-0", 64.6),
+        (datetime(2026, 3, 2, 9, 1, 30, tzinfo=UTC), "monitoring-runner-1", 35.0),
+    ],
+)
+def test_the_runner_task_overlaps_the_next_minute_with_the_other_lock(now, lock, seconds):
+    assert runner_slot(now) == (lock, pytest.approx(seconds))
+
+
+def test_a_runner_task_whose_lock_is_held_does_nothing(acme, site):
+    _check(acme, site)
+    lock, _seconds = runner_slot(T0)
+    with time_machine.travel(T0, tick=False), HUEY.lock_task(lock):
+        assert monitoring_runner_task.call_local() == 0
+    assert CheckResult.objects.count() == 0

@@ -76,9 +76,21 @@ def incident_page(*, ticket: Ticket, reason: str) -> None:
         hooks.page_open(ticket=ticket, reason=reason, team=ticket.team)
 
 
-def alerts_apply(*, integration: Integration, alerts: list[ParsedAlert], now: datetime) -> Applied:
-    """Apply one request's alerts; a request of repeats only takes no lock at all."""
-    if (repeats := _only_repeats(integration, alerts, now)) is not None:
+def alerts_apply(
+    *,
+    integration: Integration,
+    alerts: list[ParsedAlert],
+    now: datetime,
+    repeats_checked: bool = False,
+) -> Applied:
+    """Apply one request's alerts; a request of repeats only takes no lock at all.
+
+    ``repeats_checked``: the caller found just now that they are not all repeats (the
+    locked path below still treats any that became repeats since as repeats)."""
+    repeats = (
+        None if repeats_checked else repeats_only(integration=integration, alerts=alerts, now=now)
+    )
+    if repeats is not None:
         _count_repeats(repeats, now)
         return Applied(unchanged=len(alerts))
     applied = Applied()
@@ -109,8 +121,8 @@ def _known(integration: Integration, items: list[ParsedAlert]):
     return Alert.objects.filter(integration=integration, identity__in=[i.identity for i in items])
 
 
-def _only_repeats(
-    integration: Integration, alerts: list[ParsedAlert], now: datetime
+def repeats_only(
+    *, integration: Integration, alerts: list[ParsedAlert], now: datetime
 ) -> list[int] | None:
     """The alerts' ids when every notification is a repeat (the HA and repeat_interval
     case), read without locks: a no-op stays a no-op in whatever order it is applied."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from dutydesk.channels.alerts.models import Alert, AlertStatus, IntakeLog, OnResolve
@@ -55,6 +56,24 @@ def test_the_system_contact_gets_no_confirmation_mail(make_hook, acme):
     # The requester is the monitoring system's own ".invalid" contact: nothing is queued.
     assert not Delivery.objects.filter(recipient=sender_email(acme)).exists()
     assert Delivery.objects.filter(recipient="l1@support.test").exists()  # the team's queue
+
+
+def test_a_repeat_is_three_statements_on_postgresql(make_hook, django_assert_num_queries):
+    hook = make_hook()
+    hook.post(firing())
+    # The integration, the alerts, and one statement that counts the repeat and logs it
+    # (no BEGIN/COMMIT); SQLite takes the general path in a transaction.
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
+        assert hook.post(firing(), REMOTE_ADDR="192.0.2.7").json()["status"] == "duplicate"
+    alert = Alert.objects.get()
+    assert alert.notification_count == 2 and alert.last_seen_at > alert.first_seen_at
+    log = IntakeLog.objects.latest("id")
+    assert (log.status, log.alert_count, log.ticket, log.remote_addr) == (
+        "duplicate",
+        1,
+        None,
+        "192.0.2.7",
+    )
 
 
 def test_repeats_and_ha_copies_are_recorded_once_and_change_nothing(make_hook):
