@@ -9,7 +9,12 @@ from dutydesk.monitoring.models import Check, Resolution, Rollup
 
 
 def latency_history(check: Check, now: datetime, *, base_ms: float = 80.0) -> None:
-    """A daily latency wave, an outage of 20 minutes two hours ago and a slow hour a week ago."""
+    """A daily latency wave, an outage of 20 minutes two hours ago and a slow hour a week ago.
+
+    It replaces the minute and hour buckets that the check's recorded results made."""
+    Rollup.objects.filter(
+        check_ref=check, resolution__in=[Resolution.MINUTE, Resolution.HOUR]
+    ).delete()
     minute = now.astimezone(UTC).replace(second=0, microsecond=0)
     rows = []
     for offset in range(1, 24 * 60 + 1):
