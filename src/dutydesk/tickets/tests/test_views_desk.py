@@ -357,3 +357,51 @@ def test_a_long_ticket_shows_its_start_and_latest_entries(client, ticket, l1_age
     assert "m149x" in short and "m10x" not in short and "?full=1" in short
     full = client.get(ticket_url("desk:ticket", ticket) + "?full=1").content.decode()
     assert "m10x" in full
+
+
+def test_a_long_ticket_page_reads_only_the_messages_it_shows(
+    client, ticket, l1_agent, django_assert_max_num_queries
+):
+    """The shortened timeline is the same as if every message were read, events included."""
+    from datetime import timedelta
+
+    from dutydesk.tickets import selectors
+    from dutydesk.tickets.models import Direction, TicketEvent
+    from dutydesk.tickets.views.present import shortened, timeline
+
+    start = ticket.created_at
+    rows = Message.objects.bulk_create(
+        Message(
+            ticket=ticket,
+            author=l1_agent,
+            direction=Direction.OUTBOUND,
+            body_text=f"m{n}x",
+            channel="agent",
+        )
+        for n in range(180)
+    )
+    for n, message in enumerate(rows):  # spread over time, some at the same instant
+        Message.objects.filter(pk=message.pk).update(created_at=start + timedelta(minutes=n // 2))
+    for n in range(0, 180, 7):  # events between the messages
+        event = TicketEvent.objects.create(ticket=ticket, kind="priority", old_value="P3")
+        TicketEvent.objects.filter(pk=event.pk).update(
+            created_at=start + timedelta(minutes=n // 2, seconds=1), new_value=f"P{n}"
+        )
+    client.force_login(l1_agent)
+    with django_assert_max_num_queries(25):
+        response = client.get(ticket_url("desk:ticket", ticket))
+    everything = shortened(
+        timeline(
+            list(selectors.message_list(user=l1_agent, ticket=ticket)),
+            list(selectors.event_list(user=l1_agent, ticket=ticket)),
+        ),
+        full=False,
+    )
+
+    def keys(entries):
+        return [(e.message.pk, None) if e.message else (None, e.event.pk) for e in entries]
+
+    assert keys(response.context["timeline"]) == keys(everything[0])
+    assert response.context["hidden"] == everything[1] > 0
+    html = response.content.decode()
+    assert "m179x" in html and "m0x" in html and "m20x" not in html
