@@ -228,7 +228,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "dutydesk.core.huey_sqlite.DutyDeskSqliteHuey",
         "name": "dutydesk",
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,

@@ -61,6 +61,15 @@ def counter_next(name: str) -> int:
     """
     if connection.vendor == "postgresql":
         return _sequence_next(name)
+    if connection.features.can_return_columns_from_insert:  # SQLite 3.35+: one statement
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_counter SET value = value + 1 WHERE name = %s RETURNING value",
+                [name],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
     if not Counter.objects.filter(name=name).update(value=F("value") + 1):
         try:
             with transaction.atomic():

@@ -37,6 +37,41 @@ def clock_calendar(calendar: BusinessCalendar, *, years: range) -> clock.Calenda
     )
 
 
+# Clock calendars of saved rows, shared by the tickets a process handles: building one
+# takes two queries and the country's holidays, and each new ticket needs it. A calendar
+# saved anywhere gets a new ``updated_at`` (admin, API and ``calendar_save`` all save the
+# calendar row), which misses the cache in every process; a save or delete of a calendar,
+# interval or day in this process empties it (see sla.signals).
+_CACHE: dict[tuple, clock.Calendar] = {}
+_CACHE_SIZE = 256
+
+
+def clock_calendar_cached(calendar: BusinessCalendar, *, years: range) -> clock.Calendar:
+    """``clock_calendar`` for a saved calendar, from this process's cache when unchanged."""
+    if calendar.pk is None or calendar.updated_at is None:
+        return clock_calendar(calendar, years=years)
+    key = (
+        calendar.pk,
+        calendar.updated_at,
+        calendar.time_zone,
+        calendar.always_open,
+        calendar.holiday_country,
+        years.start,
+        years.stop,
+    )
+    found = _CACHE.get(key)
+    if found is None:
+        found = clock_calendar(calendar, years=years)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = found
+    return found
+
+
+def clock_calendar_forget() -> None:
+    _CACHE.clear()
+
+
 def build_clock_calendar(
     calendar: BusinessCalendar,
     intervals: Iterable[WorkingInterval],

@@ -18,7 +18,7 @@ from django.db import transaction
 from dutydesk.accounts.models import Organization
 from dutydesk.core.services import audit_record
 from dutydesk.sla import clock
-from dutydesk.sla.calendars import calendar_validate, clock_calendar
+from dutydesk.sla.calendars import calendar_validate, clock_calendar_cached
 from dutydesk.sla.models import (
     BusinessCalendar,
     CalendarDay,
@@ -113,6 +113,15 @@ def _never_fails(func: Callable[P, None]) -> Callable[P, None]:
 def policy_for(organization: Organization) -> Policy | None:
     """The organisation's own policy, else the default one; None when neither exists."""
     if organization.sla_policy_id is not None:
+        if not Organization.sla_policy.is_cached(organization):
+            # With its calendar: the clocks need both, one query instead of two.
+            found = (
+                Policy.objects.select_related("calendar")
+                .filter(pk=organization.sla_policy_id)
+                .first()
+            )
+            if found is not None:
+                organization.sla_policy = found
         return organization.sla_policy
     return Policy.objects.select_related("calendar").filter(is_default=True).first()
 
@@ -124,7 +133,8 @@ def sla_start(ticket: Ticket) -> None:
     memo: dict = {}  # one target and calendar lookup for both steps
     _recompute(ticket, first_response=True, memo=memo)
     _unanswered_start(ticket, ticket.created_at, memo=memo)
-    _schedule_next_check(ticket, memo=memo)
+    # A ticket created in this transaction has no marks yet: nothing to look up.
+    _schedule_next_check(ticket, memo=memo, unmarked=True)
 
 
 @_never_fails
@@ -304,7 +314,7 @@ def _calendar(ticket: Ticket, at: datetime, memo: dict | None = None) -> clock.C
     key = ("calendar", ticket.sla_policy.calendar_id, first, last)
     if key not in memo:
         years = range(first - 1, last + 3)
-        memo[key] = clock_calendar(ticket.sla_policy.calendar, years=years)
+        memo[key] = clock_calendar_cached(ticket.sla_policy.calendar, years=years)
     return memo[key]
 
 
@@ -424,14 +434,16 @@ def _schedule_next_check(
     status: str | None = None,
     next_response_since: datetime | None = None,
     memo: dict | None = None,
+    unmarked: bool = False,
 ) -> None:
     """Set ``sla_next_check_at`` to the earliest level a running clock has yet to be marked
-    at; None when no clock runs or every level is marked."""
+    at; None when no clock runs or every level is marked (``unmarked``: known to have no
+    marks)."""
     clocks = sla_running_clocks(
         ticket, status=status, next_response_since=next_response_since, memo=memo
     )
     marked: set[tuple[str, str, datetime]] = set()
-    if clocks and ticket.pk is not None:
+    if clocks and ticket.pk is not None and not unmarked:
         marked = set(
             SlaMark.objects.filter(
                 ticket=ticket, due__in=[running.due for running in clocks]

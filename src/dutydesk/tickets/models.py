@@ -49,6 +49,9 @@ class Channel(models.TextChoices):
     WEBFORM = "webform", _("Web form")
 
 
+CHANNEL_LABELS = dict(Channel.choices)
+
+
 class Ticket(models.Model):
     number = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
     organization = models.ForeignKey(
@@ -199,6 +202,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}/{self.pk}"
+
+    @property
+    def channel_label(self) -> str:
+        """The channel's name, as ``get_channel_display`` (which rebuilds the choices on
+        every call: a long timeline called it once per message)."""
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.db.models import Q
 
 from dutydesk.channels.email.models import Mailbox, MessageRef, Participant, RefDirection
 from dutydesk.channels.email.threads import RECEIVING_MAILBOX, thread_ids
@@ -29,11 +30,14 @@ def reply_mailbox(ticket: Ticket) -> Mailbox | None:
     )
     if ref is not None:
         return ref.mailbox
-    active = Mailbox.objects.filter(is_active=True).order_by("pk")
-    return (
-        active.filter(organization=ticket.organization).first()
-        or active.filter(organization__isnull=True).first()
+    # The organisation's own mailbox, else a shared one: both candidates in one query.
+    candidates = list(
+        Mailbox.objects.filter(is_active=True)
+        .filter(Q(organization_id=ticket.organization_id) | Q(organization__isnull=True))
+        .order_by("pk")
     )
+    own = [m for m in candidates if m.organization_id == ticket.organization_id]
+    return (own or candidates or [None])[0]
 
 
 def _attachments(message: Message | None) -> list[dict]:

@@ -50,14 +50,18 @@ def _release(mailbox: Mailbox, error: str) -> None:
     )
 
 
-def _known(message_id: str) -> bool:
-    """Received before: a redelivery (e.g. after a UIDVALIDITY change) needs no download."""
-    if not message_id:
-        return False
-    return (
-        InboundReceipt.objects.filter(channel=Channel.EMAIL, source_id=message_id).exists()
-        or MessageRef.objects.filter(message_id=message_id).exists()
-    )
+def _known(message_ids: list[str]) -> set[str]:
+    """Those received before: a redelivery (e.g. after a UIDVALIDITY change) needs no
+    download. One query per table for a whole group."""
+    wanted = [m for m in message_ids if m]
+    if not wanted:
+        return set()
+    receipts = InboundReceipt.objects.filter(channel=Channel.EMAIL, source_id__in=wanted)
+    refs = MessageRef.objects.filter(message_id__in=wanted)
+    return {
+        *receipts.values_list("source_id", flat=True),
+        *refs.values_list("message_id", flat=True),
+    }
 
 
 def mailbox_poll(mailbox_id: int) -> PollResult:
@@ -127,10 +131,11 @@ def _read(
     for start in range(0, len(uids), batch):
         Mailbox.objects.filter(pk=mailbox.pk).update(poll_lease_until=timezone.now() + POLL_LEASE)
         for group in _groups(imap.envelopes(conn, uids[start : start + batch])):
+            known = _known([e.message_id for e in group])
             wanted = [
                 e.uid
                 for e in group
-                if e.size <= settings.EMAIL_MAX_MESSAGE_BYTES and not _known(e.message_id)
+                if e.size <= settings.EMAIL_MAX_MESSAGE_BYTES and e.message_id not in known
             ]
             raws = imap.fetch_many(conn, wanted)
             for envelope in group:
@@ -167,7 +172,9 @@ def _one(
     if raw is None:  # received before (its Message-ID is known), or expunged meanwhile
         return "duplicate"
     try:
-        return email_receive(raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity).outcome
+        return email_receive(
+            raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity, unknown_id=envelope.message_id
+        ).outcome
     except Exception as exc:  # a bug or bad data must not stop the mailbox at this mail
         log.exception("mailbox %s uid %s", mailbox.pk, uid)
         quarantine_store(

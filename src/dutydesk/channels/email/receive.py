@@ -66,9 +66,14 @@ def email_receive(
     uidvalidity: int | None = None,
     rate_limit: bool = True,
     held: QuarantinedMessage | None = None,
+    unknown_id: str = "",
 ) -> Received:
     """Take one raw message exactly once. Never raises for the message's content: what
-    cannot become part of a ticket is quarantined with the reason."""
+    cannot become part of a ticket is quarantined with the reason.
+
+    ``unknown_id``: a Message-ID the caller has just looked up and not found (a poll checks
+    a whole group at once); ingest's receipt still makes a repeat a no-op.
+    """
 
     def hold(reason: str, detail: str, parsed: ParsedEmail | None = None) -> Received:
         item = quarantine_store(
@@ -88,14 +93,16 @@ def email_receive(
     except Unparsable as exc:
         return hold(QuarantineReason.UNPARSABLE, str(exc))
 
-    if (earlier := _earlier(parsed.message_id)) is not None:
+    checked = bool(unknown_id) and unknown_id == parsed.message_id
+    if not checked and (earlier := _earlier(parsed.message_id)) is not None:
         return earlier
     thread_ticket = ticket_for_message_ids(parsed.thread_ids)
 
     if parsed.automatic:
         return _automatic(parsed, raw, mailbox, thread_ticket, hold)
 
-    if parsed.sender_email in our_addresses():
+    ours = our_addresses()
+    if parsed.sender_email in ours:
         # Mail from one of our own mailboxes: answering it would answer ourselves.
         return hold(QuarantineReason.LOOP, _("Mail from one of our own addresses."), parsed)
 
@@ -126,7 +133,7 @@ def email_receive(
                     direction=RefDirection.INBOUND,
                     sender=parsed.sender_email,
                 )
-                _participants_add(result.ticket, parsed, mailbox)
+                _participants_add(result.ticket, parsed, ours)
     except InboundConflict as exc:
         return hold(QuarantineReason.CONFLICT, exc.message, parsed)
     except InboundRejected as exc:
@@ -220,8 +227,8 @@ def our_addresses() -> set[str]:
     return addresses
 
 
-def _participants_add(ticket: Ticket, parsed: ParsedEmail, mailbox: Mailbox | None) -> None:
-    skip = our_addresses() | {parsed.sender_email, ticket.requester.email.lower()}
+def _participants_add(ticket: Ticket, parsed: ParsedEmail, ours: set[str]) -> None:
+    skip = ours | {parsed.sender_email, ticket.requester.email.lower()}
     for name, address in parsed.cc:
         if address not in skip:
             Participant.objects.get_or_create(

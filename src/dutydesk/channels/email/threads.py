@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from django.db.models import IntegerField, Value
+
 from dutydesk.channels.email.models import Mailbox, MessageRef, RefDirection
 from dutydesk.tickets.models import Channel, Direction, Message, Ticket
 
@@ -44,13 +46,22 @@ def thread_ids(ticket: Ticket) -> list[str]:
     Mail received is read from the ticket's messages too: the confirmation of a new
     ticket is queued inside ingest, before the channel records its own reference.
     """
-    refs = MessageRef.objects.filter(ticket=ticket).values_list("created_at", "message_id")
+    refs = (
+        MessageRef.objects.filter(ticket=ticket)
+        .annotate(kind=Value(0, output_field=IntegerField()))
+        .order_by()
+        .values_list("created_at", "kind", "id", "message_id")
+    )
     received = (
         Message.objects.filter(ticket=ticket, channel=Channel.EMAIL, direction=Direction.INBOUND)
         .exclude(source_id="")
-        .values_list("created_at", "source_id")
+        .annotate(kind=Value(1, output_field=IntegerField()))
+        .order_by()
+        .values_list("created_at", "kind", "id", "source_id")
     )
-    ids = [mid for _at, mid in sorted([*refs, *received], key=lambda pair: pair[0])]
+    # One round trip for both; by time, then references before received mail, then rows.
+    rows = sorted(refs.union(received, all=True), key=lambda row: row[:3])
+    ids = [row[3] for row in rows]
     ids = list(dict.fromkeys(ids))
     if len(ids) > MAX_REFERENCES:
         ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]

@@ -42,12 +42,19 @@ def telegram_poll(*, seconds: float | None = None) -> int:
     handled = 0
     while True:
         updates = client.get_updates(token, offset=bot.update_offset, timeout=long_poll)
+        # Which of the batch were applied before (a repeat after a crash): one query.
+        ids = [int(update["update_id"]) for update in updates]
+        seen = set(
+            TelegramUpdate.objects.filter(update_id__in=ids).values_list("update_id", flat=True)
+        )
         committed = None
         try:
-            for update in updates:
-                if telegram_update_process(bot=bot, update=update) != "duplicate":
+            for update_id, update in zip(ids, updates, strict=True):
+                if update_id not in seen and (
+                    telegram_update_process(bot=bot, update=update, unseen=True) != "duplicate"
+                ):
                     handled += 1
-                committed = int(update["update_id"])
+                committed = update_id
         finally:
             # Once per batch (one write instead of one per update), and also when an
             # update could not be applied: up to the last one that committed.

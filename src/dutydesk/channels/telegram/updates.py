@@ -68,14 +68,17 @@ def _language(sender: dict) -> str:
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def telegram_update_process(*, bot: TelegramBot, update: dict) -> str:
+def telegram_update_process(*, bot: TelegramBot, update: dict, unseen: bool = False) -> str:
     """Apply one update once; returns its status ("duplicate" when handled before).
 
-    Network errors reaching the Bot API propagate (the caller retries later, the offset
-    stays); any other failure is recorded as a failed update, kept with its raw JSON.
+    ``unseen``: the caller has just checked that no row has this update id (a poll checks
+    its whole batch in one query); the row's unique id still turns a concurrent repeat
+    into a no-op. Network errors reaching the Bot API propagate (the caller retries later,
+    the offset stays); any other failure is recorded as a failed update, kept with its
+    raw JSON.
     """
     update_id = int(update["update_id"])
-    if TelegramUpdate.objects.filter(update_id=update_id).exists():
+    if not unseen and TelegramUpdate.objects.filter(update_id=update_id).exists():
         return "duplicate"
     kind = update_kind(update)
     message = update.get("message") or {}
@@ -231,9 +234,12 @@ def _ingest_message(
     chat_id = int(message["chat"]["id"])
     name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")]))
     email = account.user.email if account else contact_email(int(sender["id"]))
-    chat_row, _created = TelegramChat.objects.select_for_update().get_or_create(
-        chat_id=chat_id, defaults={"kind": "private", "title": name[:255]}
+    chat_row, _created = (
+        TelegramChat.objects.select_related("ticket")
+        .select_for_update(of=("self",))
+        .get_or_create(chat_id=chat_id, defaults={"kind": "private", "title": name[:255]})
     )
+    linked_before = chat_row.ticket_id
     current = chat_row.ticket
     follow = (
         current is not None
@@ -267,10 +273,11 @@ def _ingest_message(
             defaults={"user": ticket.requester, "chat_id": chat_id},
         )
     _account_refresh(account, sender, chat_id)
-    if chat_row.ticket_id != ticket.pk:
+    if linked_before != ticket.pk:
         chat_row.ticket = ticket
         chat_row.save(update_fields=["ticket", "updated_at"])
-    TelegramTicket.objects.get_or_create(ticket=ticket, defaults={"chat": chat_row})
+        # A chat's ticket is linked back to it when it first becomes the chat's ticket.
+        TelegramTicket.objects.get_or_create(ticket=ticket, defaults={"chat": chat_row})
     if result.created:
         _confirm(ticket, chat_id)
     return UpdateStatus.PROCESSED

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +28,7 @@ from dutydesk.tickets.forms import (
     TicketNumberForm,
     as_inbound_attachments,
 )
-from dutydesk.tickets.models import Ticket
+from dutydesk.tickets.models import Message, Ticket
 from dutydesk.tickets.services import (
     ticket_assign,
     ticket_escalate,
@@ -39,7 +40,13 @@ from dutydesk.tickets.services import (
 )
 from dutydesk.tickets.services.macros import macro_apply
 from dutydesk.tickets.services.placeholders import client_language, macro_render
-from dutydesk.tickets.views.present import running_dues, shortened, sla_state, timeline
+from dutydesk.tickets.views.present import (
+    TIMELINE_SHOWN,
+    running_dues,
+    shortened,
+    sla_state,
+    timeline,
+)
 from dutydesk.tickets.views.queue import staff_required
 
 
@@ -73,10 +80,29 @@ def _next_url(request: HttpRequest, number: int) -> str:
     return ""
 
 
+def _shown_messages(messages_: QuerySet[Message], full: bool) -> tuple[list[Message], int]:
+    """The messages the shortened timeline can show, and how many others there are.
+
+    It shows the first entry and the latest ``TIMELINE_SHOWN - 1``: the first message and
+    the latest ones are enough (events are few and all read), so a long ticket does not
+    load, with authors and files, the hundreds of messages it hides.
+    """
+    if full:
+        return list(messages_), 0
+    total = messages_.count()
+    if total <= TIMELINE_SHOWN:
+        return list(messages_), 0
+    first = list(messages_.order_by("created_at", "id")[:1])
+    latest = list(messages_.order_by("-created_at", "-id")[: TIMELINE_SHOWN - 1])
+    shown = first + latest[::-1]
+    return shown, total - len(shown)
+
+
 def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    messages_ = list(selectors.message_list(user=user, ticket=ticket))
+    full = request.GET.get("full") == "1"
+    messages_, skipped = _shown_messages(selectors.message_list(user=user, ticket=ticket), full)
     events = list(selectors.event_list(user=user, ticket=ticket))
     emails = {v for e in events if e.kind == "assignee" for v in (e.old_value, e.new_value) if v}
     names = {u.email: u.display_name for u in user_list(user=user).filter(email__in=emails)}
@@ -93,13 +119,11 @@ def _page(request: HttpRequest, ticket: Ticket, status: int = 200, **bound: Form
         user_list(user=user).filter(organization_id=ticket.organization_id).order_by("name")[:20]
     )
     related = list(selectors.ticket_queryset(user=user).filter(related=ticket)[:10])
-    entries, hidden = shortened(
-        timeline(messages_, events, names), full=request.GET.get("full") == "1"
-    )
+    entries, hidden = shortened(timeline(messages_, events, names), full=full)
     context: dict[str, Any] = {
         "ticket": ticket,
         "timeline": entries,
-        "hidden": hidden,
+        "hidden": hidden + skipped,
         "loose_files": loose_files,
         "sla": sla_state(ticket, now),
         "dues": running_dues(ticket),

@@ -215,3 +215,39 @@ def test_every_fixture_ends_in_a_ticket_or_in_quarantine(dovecot, make_mailbox, 
     assert result.outcomes["quarantined"] == 3
     reasons = sorted(QuarantinedMessage.objects.values_list("reason", flat=True))
     assert reasons == ["loop", "loop", "unparsable"]
+
+
+def test_a_group_is_checked_for_repeats_in_one_lookup(
+    dovecot, make_mailbox, monkeypatch, acme, anna
+):
+    mailbox = make_mailbox()
+    dovecot.append(mailbox.folder, _mail(1), _mail(2))
+    mailbox_poll(mailbox.pk)
+    dovecot.recreate(mailbox.folder, _mail(1), _mail(2), _mail(3), _mail(4))
+    real, calls = poll._known, []
+
+    def counted(message_ids):
+        calls.append(message_ids)
+        return real(message_ids)
+
+    monkeypatch.setattr(poll, "_known", counted)
+    result = mailbox_poll(mailbox.pk)
+    assert result.outcomes == {"duplicate": 2, "ticket": 2}
+    assert len(calls) == 1 and len(calls[0]) == 4  # one group, one lookup
+    assert Ticket.objects.count() == 4 and Message.objects.count() == 4
+
+
+def test_a_repeat_the_group_lookup_missed_is_still_taken_once(
+    dovecot, make_mailbox, monkeypatch, acme, anna
+):
+    """Between the group's lookup and a mail's turn another path may commit the same mail:
+    ingest's receipt still makes it a repeat."""
+    mailbox = make_mailbox()
+    dovecot.append(mailbox.folder, _mail(1))
+    mailbox_poll(mailbox.pk)
+    dovecot.recreate(mailbox.folder, _mail(1))
+    monkeypatch.setattr(poll, "_known", lambda message_ids: set())
+    result = mailbox_poll(mailbox.pk)
+    assert result.outcomes == {"duplicate": 1}
+    assert Ticket.objects.count() == 1 and Message.objects.count() == 1
+    assert _seen(dovecot, mailbox.folder) == {1: True}

@@ -69,6 +69,9 @@ class BotApiStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: with Nagle's algorithm the body waits
+            # for the client's delayed ACK (~40 ms per call on a keep-alive connection).
+            disable_nagle_algorithm = True
 
             def do_POST(self) -> None:
                 standin._handle(self)
