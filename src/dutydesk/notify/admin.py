@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dutydesk.core.admin import ReadOnlyAdmin
 from dutydesk.notify.models import Delivery
@@ -51,4 +52,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
                 return
             count += 1
-        self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": count})
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d delivery will be sent again.", "%(n)d deliveries will be sent again.", count
+            )
+            % {"n": count},
+        )
