@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
@@ -22,7 +22,6 @@ from dutydesk.tickets.models import (
 
 # A clock closer than this to its due is shown as at risk.
 AT_RISK = timedelta(hours=1)
-FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,8 +22,14 @@ from django.utils import timezone
 from dutydesk.accounts.models import User
 from dutydesk.tickets import selectors
 from dutydesk.tickets.forms import QueueFilterForm
-from dutydesk.tickets.models import ACTIVE_STATUSES, Priority, Status, Ticket
-from dutydesk.tickets.views.present import FAR_FUTURE, sla_state
+from dutydesk.tickets.models import (
+    ACTIVE_STATUSES,
+    Priority,
+    Status,
+    Ticket,
+    sla_due_expression,
+)
+from dutydesk.tickets.views.present import sla_state
 
 PAGE_SIZE = 50
 
@@ -53,15 +58,7 @@ def staff_required(view):
 
 def with_sla_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """The nearest due of the running clocks; tickets without one sort last."""
-    far = Value(FAR_FUTURE, output_field=DateTimeField())
-    return tickets.annotate(
-        sla_due=Least(
-            Coalesce("first_response_due", far),
-            Coalesce("next_response_due", far),
-            Coalesce("resolution_due", far),
-            Coalesce("unanswered_due", far),
-        )
-    )
+    return tickets.annotate(sla_due=sla_due_expression())
 
 
 def queue_tickets(user: User, data: dict[str, Any]) -> QuerySet[Ticket]:
@@ -77,7 +74,9 @@ def queue_tickets(user: User, data: dict[str, Any]) -> QuerySet[Ticket]:
     elif view == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
     elif view == "team":
-        tickets = tickets.filter(team__in=user.teams.values("pk"))
+        # A list, not a subquery: for the usual one team the database then reads the
+        # team's open tickets in order from its index.
+        tickets = tickets.filter(team__in=list(user.teams.values_list("pk", flat=True)))
     for field in ("priority", "tier", "channel"):
         if data.get(field):
             tickets = tickets.filter(**{field: data[field]})
