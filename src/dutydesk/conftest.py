@@ -23,6 +23,21 @@ def _loopback_only(self, address):
     return _real_connect(self, address)
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test (other than the browser's, which run on SQLite only) must put the
+    database back by serialized rollback: on PostgreSQL, flushing without it drops the content
+    types that the next serialized test then fails to restore."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or item.get_closest_marker("browser"):
+            continue
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, "
+                "serialized_rollback=True)"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _block_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)

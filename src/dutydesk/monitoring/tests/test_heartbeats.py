@@ -202,7 +202,7 @@ def test_the_wsgi_fast_path_answers_pings_and_passes_the_rest_on(backup, monkeyp
     assert backup.state == State.UP
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_ping_on_a_connection_that_died_idle_runs_again_on_a_new_one(monkeypatch):
     calls = []
 
@@ -224,7 +224,7 @@ def test_a_ping_on_a_connection_that_died_idle_runs_again_on_a_new_one(monkeypat
     assert calls[pings[0]][1] == calls[pings[1]][1]  # the same ping, not a second one
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failure_after_a_statement_ran_is_not_retried(monkeypatch):
     def ping_record(*, key, signal, at):
         with connection.cursor() as cursor:

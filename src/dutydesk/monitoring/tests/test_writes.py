@@ -102,7 +102,7 @@ def test_the_runner_keeps_a_batch_it_could_not_write_and_writes_it_later(acme):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two sessions need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runners_claiming_at_once_never_take_the_same_check(acme):
     import threading
 
