@@ -24,12 +24,12 @@ def _loopback_only(self, address):
 
 
 def pytest_collection_modifyitems(config, items):
-    """A transactional test (other than the browser's, which run on SQLite only) must put the
-    database back by serialized rollback: on PostgreSQL, flushing without it drops the content
-    types that the next serialized test then fails to restore."""
+    """A transactional test must put the database back by serialized rollback: a flush
+    without it makes the content types again under new ids, and the next serialized test
+    then fails to restore its own."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is None or item.get_closest_marker("browser"):
+        if marker is None:
             continue
         if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             raise pytest.UsageError(

@@ -6,7 +6,10 @@ from dutydesk.accounts.models import Role
 from dutydesk.testing.browser import DESKTOP, PHONE, chromium, screenshot
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

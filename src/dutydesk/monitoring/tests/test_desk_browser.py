@@ -13,7 +13,10 @@ from dutydesk.monitoring.tests.status_data import status_history
 from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, base, email):

@@ -6,7 +6,10 @@ from django.utils import timezone
 from dutydesk.monitoring.tests.status_data import status_history
 from dutydesk.testing.browser import chromium, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -8,7 +8,10 @@ from dutydesk.notify.models import WebhookSubscription
 from dutydesk.testing.browser import chromium, screenshots_at_both_widths
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -23,7 +23,10 @@ from dutydesk.testing.factories import inbound
 from dutydesk.tickets.models import Priority, TicketType
 from dutydesk.tickets.services import ingest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, base, email):

@@ -13,7 +13,10 @@ from dutydesk.oncall.tests.conftest import MSK, layer
 from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths
 from dutydesk.testing.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 NOW = datetime(2026, 11, 25, 14, 30, tzinfo=MSK)
 

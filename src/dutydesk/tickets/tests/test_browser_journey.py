@@ -7,7 +7,10 @@ import pytest
 
 from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths, tiny_png
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, base, email):

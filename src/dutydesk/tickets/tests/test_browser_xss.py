@@ -8,7 +8,10 @@ from dutydesk.testing.factories import customer, inbound
 from dutydesk.tickets.inbound import InboundAttachment
 from dutydesk.tickets.services import ingest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PAYLOAD = '<script>window.__xss = 1; alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
 

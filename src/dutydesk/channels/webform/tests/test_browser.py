@@ -13,7 +13,10 @@ from dutydesk.channels.webform.embed import embed_snippet
 from dutydesk.testing.browser import PHONE, WIDE, chromium, csp_violations, screenshot, tiny_png
 from dutydesk.tickets.models import Ticket
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
