@@ -188,15 +188,35 @@ def seed() -> None:
     EscalationStep.objects.create(policy=policy, target="schedule", schedule=schedule)
 
 
-def produce(rate: float, seconds: float, threads: int) -> tuple[dict[int, float], float]:
-    """Open P1 incidents on a fixed timetable; return commit instants by ticket number."""
+def open_incident(i: int):
+    """One P1 incident, opened and paged in one transaction as alert intake does."""
     import uuid
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from dutydesk.oncall.paging import page_if_urgent
     from dutydesk.tickets.inbound import Inbound
     from dutydesk.tickets.services import ingest
+
+    with transaction.atomic():
+        ticket = ingest(
+            Inbound(
+                channel="monitoring",
+                source_id=uuid.uuid4().hex,
+                sender_email="alerts@client.bench",
+                subject=f"Disk filling up on db-{i}",
+                body_text="Alertmanager: disk 95% full",
+                priority="P1",
+                type="incident",
+            )
+        ).ticket
+        page_if_urgent(ticket=ticket)
+    return ticket
+
+
+def produce(rate: float, seconds: float, threads: int) -> tuple[dict[int, float], float]:
+    """Open P1 incidents on a fixed timetable; return commit instants by ticket number."""
+    from django.db import connection
 
     total = int(rate * seconds)
     committed: dict[int, float] = {}
@@ -218,19 +238,7 @@ def produce(rate: float, seconds: float, threads: int) -> tuple[dict[int, float]
                     time.sleep(pause)
                 else:
                     late[0] = max(late[0], -pause)
-                with transaction.atomic():
-                    ticket = ingest(
-                        Inbound(
-                            channel="monitoring",
-                            source_id=uuid.uuid4().hex,
-                            sender_email="alerts@client.bench",
-                            subject=f"Disk filling up on db-{i}",
-                            body_text="Alertmanager: disk 95% full",
-                            priority="P1",
-                            type="incident",
-                        )
-                    ).ticket
-                    page_if_urgent(ticket=ticket)
+                ticket = open_incident(i)
                 with lock:
                     committed[ticket.number] = time.time()
         finally:

@@ -38,7 +38,7 @@ if not __package__:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
-from bench.oncall_sweep import Arrivals, read_arrivals, smtp_stand_in
+from bench.oncall_sweep import Arrivals, open_incident, read_arrivals, smtp_stand_in
 
 TARGET_P99 = 2.0
 CHANNELS = ("telegram", "email")
@@ -86,14 +86,8 @@ def seed(token: str) -> None:
 
 def producer_main(rate: float, seconds: float, start: float, index: int, count: int, out) -> None:
     """Open this producer's share of the timetable (every count-th page); report commits."""
-    import uuid
-
     common.django_setup()
-    from django.db import connection, transaction
-
-    from dutydesk.oncall.paging import page_if_urgent
-    from dutydesk.tickets.inbound import Inbound
-    from dutydesk.tickets.services import ingest
+    from django.db import connection
 
     committed: dict[int, float] = {}
     late = 0.0
@@ -108,19 +102,7 @@ def producer_main(rate: float, seconds: float, start: float, index: int, count: 
             time.sleep(pause)
         else:
             late = max(late, -pause)
-        with transaction.atomic():
-            ticket = ingest(
-                Inbound(
-                    channel="monitoring",
-                    source_id=uuid.uuid4().hex,
-                    sender_email="alerts@client.bench",
-                    subject=f"Disk filling up on db-{i}",
-                    body_text="Alertmanager: disk 95% full",
-                    priority="P1",
-                    type="incident",
-                )
-            ).ticket
-            page_if_urgent(ticket=ticket)
+        ticket = open_incident(i)
         committed[ticket.number] = time.time()
     connection.close()
     out.put((committed, late, time.process_time() - cpu0))
