@@ -422,9 +422,7 @@ def _report_out(row: ShiftReport) -> dict[str, Any]:
 def shift_report_list(request: HttpRequest, filters: Query[ShiftReportFilters]) -> dict:
     """Briefings and handover reports, newest shift first; browse by schedule and date."""
     user = _staff(request)
-    rows = ShiftReport.objects.filter(
-        schedule__in=selectors.schedule_list(user=user)
-    ).select_related("user")
+    rows = selectors.shift_report_list(user=user)
     if filters.schedule:
         rows = rows.filter(schedule_id=filters.schedule)
     if filters.day:
@@ -441,7 +439,7 @@ def shift_report_list(request: HttpRequest, filters: Query[ShiftReportFilters]) 
 def shift_report_note(request: HttpRequest, pk: int, payload: NoteIn) -> dict:
     """The outgoing person's note for the next shift, until the handover is sent."""
     user = _staff(request)
-    row = ShiftReport.objects.filter(pk=pk, schedule__in=selectors.schedule_list(user=user)).first()
+    row = selectors.shift_report_list(user=user).filter(pk=pk).first()
     if row is None:
         raise ApiError(404, _("Not found."))
     return _report_out(shift_note_set(report=row, by=user, note=payload.note))

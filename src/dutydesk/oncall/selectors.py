@@ -23,6 +23,7 @@ from dutydesk.oncall.models import (
     PageNotification,
     RotationLayer,
     Schedule,
+    ShiftReport,
 )
 from dutydesk.tickets.selectors import ticket_queryset
 
@@ -40,6 +41,13 @@ def schedule_list(*, user: User) -> QuerySet[Schedule]:
                 Prefetch("members", queryset=LayerParticipant.objects.select_related("user"))
             ),
         )
+    )
+
+
+def shift_report_list(*, user: User) -> QuerySet[ShiftReport]:
+    """Briefings and handover reports of the schedules the user may read."""
+    return ShiftReport.objects.filter(schedule__in=schedule_list(user=user)).select_related(
+        "schedule__team", "user", "next_user"
     )
 
 

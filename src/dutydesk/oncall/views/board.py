@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dutydesk.accounts.models import Team
 from dutydesk.oncall import overview, selectors
 from dutydesk.oncall.feeds import person_feed_url
-from dutydesk.oncall.models import PageStatus, ShiftReport
+from dutydesk.oncall.models import PageStatus
 from dutydesk.oncall.paging import page_acknowledge, page_resolve
 from dutydesk.oncall.policies import policy_validate
 from dutydesk.oncall.policy_forms import NoteForm, PolicyForm, StepFormSet, step_initial
@@ -216,17 +216,11 @@ def policy_edit(request: HttpRequest, team: str) -> HttpResponse:
 # --- handovers ----------------------------------------------------------------------------------
 
 
-def _reports(request: HttpRequest):
-    return ShiftReport.objects.filter(
-        schedule__in=selectors.schedule_list(user=request.user)
-    ).select_related("schedule__team", "user", "next_user")
-
-
 @staff_required
 def handover_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     day = parse_date(request.GET.get("day") or "") if request.GET.get("day") else None
-    rows = _reports(request)
+    rows = selectors.shift_report_list(user=request.user)
     schedule = request.GET.get("schedule") or ""
     if schedule.isdigit():
         rows = rows.filter(schedule_id=int(schedule))
@@ -255,7 +249,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def handover_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_reports(request), pk=pk)
+    report = get_object_or_404(selectors.shift_report_list(user=request.user), pk=pk)
     user = request.user
     can_note = report.handover_sent_at is None and (
         report.user_id == user.pk or user.sees_all_queues
