@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from dutydesk.channels.phone.models import PhoneIntegration
 from dutydesk.channels.phone.parse import EventInvalid, call_event_parse
 from dutydesk.channels.phone.services import phone_event_process
-from dutydesk.channels.phone.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from dutydesk.core.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from dutydesk.tickets.errors import TicketError
 
 

@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
-import time
+
+from dutydesk.core import signing
 
 SECRET_PREFIX = "whsec_"
 DEFAULT_TOLERANCE = 300  # seconds a receiver should accept between signing and receipt
@@ -19,8 +18,7 @@ def secret_new() -> str:
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
-    signed = str(timestamp).encode() + b"." + body
-    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return signing.signature(secret, str(timestamp), body)
 
 
 def signature_verify(
@@ -33,10 +31,11 @@ def signature_verify(
     now: float | None = None,
 ) -> bool:
     """True when the header signs this body and timestamp, and the timestamp is recent."""
-    try:
-        sent = int(timestamp)
-    except (TypeError, ValueError):
-        return False
-    if abs((time.time() if now is None else now) - sent) > tolerance:
-        return False
-    return hmac.compare_digest(signature(secret, sent, body), header or "")
+    return signing.signature_valid(
+        secret=secret,
+        timestamp=timestamp or "",
+        given=header or "",
+        body=body,
+        tolerance=tolerance,
+        now=now,
+    )

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from dutydesk.channels.phone.services import phone_integration_create
-from dutydesk.channels.phone.signing import signature
+from dutydesk.core.signing import signature
 
 
 @pytest.fixture

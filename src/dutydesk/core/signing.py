@@ -1,4 +1,6 @@
-"""HMAC-SHA256 request signatures: ``sha256=hex(HMAC(secret, "<timestamp>.<body>"))``."""
+"""HMAC-SHA256 request signatures: ``sha256=hex(HMAC(secret, "<timestamp>.<body>"))``.
+
+One scheme both ways: PBX call events sign with it, outbound webhooks are signed with it."""
 
 from __future__ import annotations
 
