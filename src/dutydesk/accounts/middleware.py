@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from dutydesk.core.zones import zone_or_none
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -51,11 +53,7 @@ def preferred_time_zone(request: HttpRequest) -> str:
     if user is None or not user.is_authenticated:
         return settings.TIME_ZONE
     for name in (user.time_zone, getattr(user.organization, "time_zone", "")):
-        if name:
-            try:
-                zoneinfo.ZoneInfo(name)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                continue
+        if zone_or_none(name) is not None:
             return name
     return settings.TIME_ZONE
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dutydesk.channels.alerts.models import IntegrationKind, OnResolve
+from dutydesk.core.zones import zone_or_none
 from dutydesk.monitoring.kinds import DNS_TYPES, HTTP_METHODS, ConfigError
 from dutydesk.monitoring.models import Kind, Recurrence, State
 from dutydesk.tickets.models import Priority
@@ -286,10 +287,9 @@ WEEKDAYS = [
 
 
 def _zone_ok(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("Unknown time zone.")) from None
+    if (zone := zone_or_none(name)) is None:
+        raise ValidationError(_("Unknown time zone."))
+    return zone
 
 
 class MaintenanceForm(forms.Form):

@@ -7,7 +7,6 @@ dataclass the probes read, and raises ``ConfigError`` (field -> reason) for bad 
 from __future__ import annotations
 
 import ipaddress
-import zoneinfo
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +14,8 @@ from urllib.parse import urlsplit
 from cronsim import CronSim, CronSimError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from dutydesk.core.zones import zone_or_none
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 DNS_TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "TXT", "SOA", "CAA", "SRV", "PTR")
@@ -169,9 +170,7 @@ class HeartbeatConfig:
                 errors["cron"] = _("Not a valid cron expression.")
         elif self.period_seconds is None or not 60 <= self.period_seconds <= 366 * 86400:
             errors["period_seconds"] = _("A period from 60 seconds to a year is required.")
-        try:
-            zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if zone_or_none(self.time_zone) is None:
             errors["time_zone"] = _("Unknown time zone.")
         if not 0 <= self.grace_seconds <= 7 * 86400:
             errors["grace_seconds"] = _("A grace time from 0 seconds to a week is required.")

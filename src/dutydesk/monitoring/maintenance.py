@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from cronsim import CronSim, CronSimError
 
+from dutydesk.core.zones import zone_or_utc
 from dutydesk.monitoring.models import MaintenanceWindow, Recurrence
 
 # Occurrences are searched this far back, so a window that began before is still found.
@@ -15,10 +16,7 @@ MAX_DURATION = timedelta(days=7)
 
 
 def _zone(window: MaintenanceWindow) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(window.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_utc(window.time_zone)
 
 
 def _bounded(window: MaintenanceWindow, start: datetime) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from dutydesk.accounts.models import Organization, User
 from dutydesk.channels.alerts.models import Integration
 from dutydesk.core.services import audit_record
+from dutydesk.core.zones import zone_or_none
 from dutydesk.monitoring.incidents import incident_open, incident_recover
 from dutydesk.monitoring.kinds import config_normalize
 from dutydesk.monitoring.maintenance import any_active
@@ -218,9 +218,7 @@ def check_delete(*, check: Check, by: User | None) -> None:
 
 def _maintenance_errors(window: MaintenanceWindow) -> dict[str, str]:
     errors: dict[str, str] = {}
-    try:
-        zoneinfo.ZoneInfo(window.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if zone_or_none(window.time_zone) is None:
         errors["time_zone"] = _("Unknown time zone.")
     if window.check_ref is not None and window.check_ref.organization_id != window.organization_id:
         errors["check"] = _("The check belongs to another organisation.")

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from dutydesk.accounts.models import User
+from dutydesk.core.zones import zone_or_none, zone_or_utc
 from dutydesk.tickets.models import Ticket
 
 
 def local_time(moment: datetime, zone_name: str) -> str:
     """A moment in a zone, e.g. "Monday 15 March, 09:30 (Europe/Moscow)"; UTC for a bad zone."""
-    try:
-        zone = ZoneInfo(zone_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone_name, zone = "UTC", ZoneInfo("UTC")
-    return f"{date_format(moment.astimezone(zone), 'l j E, H:i')} ({zone_name or 'UTC'})"
+    if zone_or_none(zone_name) is None:
+        zone_name = "UTC"
+    return f"{date_format(moment.astimezone(zone_or_utc(zone_name)), 'l j E, H:i')} ({zone_name})"
 
 
 # The first-response promise quoted in confirmations when no SLA policy applies.
