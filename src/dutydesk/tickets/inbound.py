@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dutydesk.accounts.models import Organization, User
+    from dutydesk.accounts.models import Organization, Team, User
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class Inbound:
     priority: str = ""
     type: str = ""
     category: str = ""
+    # The team a new ticket goes to when the channel decides it (an alert integration's or
+    # a web form's team); otherwise routing decides.
+    team: Team | None = None
     # The ticket this item is about, when the channel could tell (e.g. "[#1042]" in a subject).
     ticket_number: int | None = None
     # The channel vouches that the sender is on that ticket though they may not see it

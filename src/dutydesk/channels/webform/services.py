@@ -17,16 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, Role, User
-from dutydesk.accounts.services import system_agent
 from dutydesk.channels.webform.models import WebForm
 from dutydesk.core.services import audit_record
 from dutydesk.tickets.errors import InboundRejected
 from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.models import Channel
-from dutydesk.tickets.services import IngestResult, ingest, ticket_update
+from dutydesk.tickets.services import IngestResult, ingest
 from dutydesk.tickets.services.ingest import organization_for_email
 
-AGENT_EMAIL = "web-forms@webform.dutydesk.invalid"  # the account that sets a form's team
 _SALT = "dutydesk.webform.token"
 # Shared by every web process (Redis, or files on one host), unlike the per-process default.
 _CACHE = "presence"
@@ -52,10 +50,6 @@ class Submission:
     phone: str = ""
     company: str = ""
     attachments: tuple[InboundAttachment, ...] = ()
-
-
-def webform_agent() -> User:
-    return system_agent(email=AGENT_EMAIL, name="Web forms")
 
 
 # --- the per-render token -------------------------------------------------------------
@@ -130,17 +124,11 @@ def webform_submit(*, webform: WebForm, submission: Submission) -> IngestResult:
                 priority=webform.priority,
                 type=webform.type,
                 category=webform.category,
+                team=webform.team,
                 attachments=submission.attachments,
                 extra={"webform": webform.pk},
             )
         )
-        if (
-            result.created
-            and not result.duplicate
-            and webform.team_id
-            and result.ticket.team_id != webform.team_id
-        ):
-            ticket_update(ticket=result.ticket, by=webform_agent(), team=webform.team)
     return result
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -11,9 +13,18 @@ from django.test import Client
 from django.urls import reverse
 
 from dutydesk.accounts.models import Role
+from dutydesk.channels.alerts.services.integrations import integration_create
+from dutydesk.channels.alerts.tests.test_alertmanager_intake import firing
 from dutydesk.core.models import AuditLog
 from dutydesk.notify.models import Delivery, DeliveryStatus
-from dutydesk.oncall.models import EscalationPolicy, Page, PageStatus, ShiftReport
+from dutydesk.oncall.models import (
+    EscalationPolicy,
+    EscalationStep,
+    Page,
+    PageStatus,
+    ShiftReport,
+    Target,
+)
 from dutydesk.oncall.paging import (
     EVENT_PAGE_ACK,
     EVENT_PAGED,
@@ -250,3 +261,25 @@ def test_a_webhook_contact_gets_a_json_document(anna, l1_agent):
     assert hook.recipient == "http://127.0.0.1:9/hook"
     assert hook.payload["json"]["page"] == page.pk
     assert hook.payload["json"]["ticket"] == page.ticket.number
+
+
+def test_an_alert_for_the_l2_integration_pages_l2_not_the_routed_team(
+    acme, l1_policy, l2_team, l2_schedule
+):
+    """The integration's team is the ticket's from its first moment, so the page at
+    opening goes to that team's policy, not to the organisation's default (L1)."""
+    l2_policy = EscalationPolicy.objects.create(team=l2_team, name="L2 paging")
+    EscalationStep.objects.create(
+        policy=l2_policy, position=0, target=Target.SCHEDULE, schedule=l2_schedule, wait_minutes=5
+    )
+    _, url = integration_create(
+        organization=acme, kind="alertmanager", name="prod", by=None, team=l2_team
+    )
+    with time_machine.travel(SATURDAY_3AM, tick=False):
+        response = Client().post(
+            urlsplit(url).path, json.dumps(firing()), content_type="application/json"
+        )
+    assert response.status_code == 200
+    page = Page.objects.get()
+    assert (page.team, page.policy, page.ticket.team) == (l2_team, l2_policy, l2_team)
+    assert telegram_chats(page) == ["2002"]

@@ -326,8 +326,8 @@ def _open_ticket(
         type=inbound.type or decided.type or TicketType.REQUEST,
         category=inbound.category,
         channel=inbound.channel,
-        team=decided.team,
-        tier=decided.tier,
+        team=inbound.team or decided.team,
+        tier=inbound.team.tier if inbound.team and inbound.team.tier else decided.tier,
         follow_up_of=follow_up_of,
     )
     sla_start(ticket)

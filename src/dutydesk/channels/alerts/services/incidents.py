@@ -307,6 +307,7 @@ def _fire(
             organization=organization,
             priority=alert.priority,
             type=TicketType.INCIDENT,
+            team=integration.team,
             ticket_number=current.number
             if current and _threads(current, integration, now)
             else None,
@@ -314,8 +315,6 @@ def _fire(
     )
     ticket = result.ticket
     if result.created:
-        if integration.team_id and ticket.team_id != integration.team_id:
-            ticket = ticket_update(ticket=ticket, by=intake_agent(), team=integration.team)
         incident_page(ticket=ticket, reason=_("Alert: %(title)s") % {"title": alert.title})
     else:
         if alert.priority < ticket.priority:  # "P1" < "P2": the incident got worse

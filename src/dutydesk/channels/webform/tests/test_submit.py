@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dutydesk.accounts.models import User
-from dutydesk.channels.webform.services import AGENT_EMAIL
 from dutydesk.channels.webform.tests.conftest import token_of
 from dutydesk.notify.models import Delivery
 from dutydesk.tickets.models import Ticket
@@ -80,8 +79,14 @@ def test_the_forms_team_priority_and_type_apply(fill, webform, l2_team):
     fill()
 
     ticket = Ticket.objects.get()
-    assert (ticket.team, ticket.priority, ticket.type) == (l2_team, "P2", "incident")
-    assert ticket.events.filter(kind="team", actor__email=AGENT_EMAIL).exists()
+    assert (ticket.team, ticket.tier, ticket.priority, ticket.type) == (
+        l2_team,
+        l2_team.tier,
+        "P2",
+        "incident",
+    )
+    # Opened in the form's team, not moved there after routing sent it elsewhere.
+    assert not ticket.events.filter(kind="team").exists()
 
 
 def test_sending_the_same_form_twice_makes_one_ticket(fill, visitor, webform):
