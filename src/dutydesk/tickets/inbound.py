@@ -47,6 +47,9 @@ class Inbound:
     # contact, who can neither sign in nor see anything.
     sender_on_ticket: bool = False
     attachments: tuple[InboundAttachment, ...] = ()
+    # The sender's account when the channel has read it already (a linked Telegram chat);
+    # it must be the account of ``sender_email``. Saves ingest looking it up again.
+    sender: User | None = None
     # The signed-in user who submitted it on the client's behalf (an agent, an API token).
     submitted_by: User | None = None
     extra: dict = field(default_factory=dict)

@@ -30,7 +30,7 @@ from dutydesk.channels.telegram.models import (
     UpdateStatus,
 )
 from dutydesk.channels.telegram.services import telegram_say
-from dutydesk.notify.models import Delivery, DeliveryChannel, DeliveryStatus
+from dutydesk.core.queries import one_or_none
 from dutydesk.tickets.errors import InboundRejected, TicketError
 from dutydesk.tickets.inbound import Inbound, InboundAttachment
 from dutydesk.tickets.services import ingest
@@ -207,8 +207,10 @@ def _on_message(bot: TelegramBot, message: dict, prepared: Prepared) -> str:
     if text.startswith("/start") or text.startswith("/help"):
         telegram_say(chat_id=chat_id, text=_greeting(), kind="telegram_help")
         return UpdateStatus.PROCESSED
-    account = (
-        TelegramAccount.objects.select_related("user").filter(telegram_id=sender["id"]).first()
+    account = one_or_none(
+        TelegramAccount.objects.select_related("user__organization").filter(
+            telegram_id=sender["id"]
+        )
     )
     if account is not None and account.user.is_agent:
         telegram_say(chat_id=chat_id, text=_agent_hint(account), kind="telegram_help")
@@ -255,6 +257,7 @@ def _ingest_message(
         subject=subject,
         body_text=body,
         organization=None if account else bot.organization,
+        sender=account.user if account else None,
         ticket_number=current.number if follow and current is not None else None,
         attachments=tuple(prepared.attachments),
         extra={"telegram_user": sender.get("id"), "telegram_chat": chat_id},
@@ -270,39 +273,41 @@ def _ingest_message(
     if account is None:
         account, _made = TelegramAccount.objects.get_or_create(
             telegram_id=sender["id"],
-            defaults={"user": ticket.requester, "chat_id": chat_id},
+            defaults={"user": ticket.requester, "chat_id": chat_id, **_profile(sender)},
         )
     _account_refresh(account, sender, chat_id)
     if linked_before != ticket.pk:
         chat_row.ticket = ticket
         chat_row.save(update_fields=["ticket", "updated_at"])
         # A chat's ticket is linked back to it when it first becomes the chat's ticket.
-        TelegramTicket.objects.get_or_create(ticket=ticket, defaults={"chat": chat_row})
+        if result.created:
+            TelegramTicket.objects.create(ticket=ticket, chat=chat_row)
+        else:
+            TelegramTicket.objects.get_or_create(ticket=ticket, defaults={"chat": chat_row})
     if result.created:
         _confirm(ticket, chat_id)
     return UpdateStatus.PROCESSED
 
 
+def _profile(sender: dict) -> dict[str, str]:
+    """The account's copy of the sender's Telegram profile."""
+    return {
+        "name": " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")]))[:200],
+        "username": (sender.get("username") or "")[:64],
+    }
+
+
 def _account_refresh(account: TelegramAccount, sender: dict, chat_id: int) -> None:
-    name = " ".join(filter(None, [sender.get("first_name"), sender.get("last_name")]))[:200]
-    username = (sender.get("username") or "")[:64]
-    if (account.chat_id, account.name, account.username) != (chat_id, name, username):
-        account.chat_id, account.name, account.username = chat_id, name, username
-        account.save(update_fields=["chat_id", "name", "username"])
+    fresh = {"chat_id": chat_id, **_profile(sender)}
+    if any(getattr(account, field) != value for field, value in fresh.items()):
+        for field, value in fresh.items():
+            setattr(account, field, value)
+        account.save(update_fields=list(fresh))
 
 
 def _confirm(ticket, chat_id: int) -> None:
-    """Confirm in the chat, and withdraw email notices to a generated (undeliverable) address."""
-    Delivery.objects.filter(
-        ticket=ticket,
-        channel=DeliveryChannel.EMAIL,
-        status=DeliveryStatus.PENDING,
-        recipient__endswith=f"@{CONTACT_DOMAIN}",
-    ).update(
-        status=DeliveryStatus.CANCELLED,
-        next_attempt_at=None,
-        last_error="Telegram contact: confirmed in the chat",
-    )
+    """Confirm in the chat (a contact made from a Telegram profile gets no email: its
+    address is in a reserved domain that notices skip)."""
     text = _("Your request is registered as %(ref)s. We will answer within %(promise)s.") % {
         "ref": ticket.reference,
         "promise": promised_response(ticket),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, Role, User
 from dutydesk.core.html import html_to_text, sanitize_html, text_to_html
+from dutydesk.core.queries import one_or_none
 from dutydesk.core.services import audit_record, counter_next
 from dutydesk.sla.services import (
     SLA_FIELDS,
@@ -182,7 +183,10 @@ def _requester(inbound: Inbound) -> tuple[User, Organization]:
             _("Clients can file tickets only in their own name."),
             {"requester": _("customers can file tickets only in their own name")},
         )
-    user = User.objects.select_related("organization").filter(email=email).first()
+    if inbound.sender is not None and inbound.sender.email == email:
+        user = inbound.sender
+    else:
+        user = one_or_none(User.objects.select_related("organization").filter(email=email))
     given = inbound.organization
     if user is not None and user.is_customer and given and user.organization_id != given.pk:
         raise InboundRejected(
@@ -256,11 +260,11 @@ def _thread_target(inbound: Inbound, requester: User) -> Ticket | None:
         .select_related("organization", "team", "assignee", "sla_policy__calendar")
         .select_for_update(of=("self",))
     )
-    ticket = visible.filter(number=inbound.ticket_number).first()
+    ticket = one_or_none(visible.filter(number=inbound.ticket_number))
     for _hop in range(10):
         if ticket is None or ticket.merged_into_id is None:
             break
-        ticket = visible.filter(pk=ticket.merged_into_id).first()
+        ticket = one_or_none(visible.filter(pk=ticket.merged_into_id))
     if ticket is not None and ticket.requester_id == requester.pk:
         ticket.requester = requester
     return ticket
