@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from dutydesk.accounts.models import User
+from dutydesk.core.forms import TimeZoneField
 
 
 class SignInForm(AuthenticationForm):
@@ -32,14 +31,9 @@ class SignInForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
-    names = sorted(n for n in zoneinfo.available_timezones() if "/" in n and "Etc" not in n)
-    return [("", _("Organisation's time zone")), ("UTC", "UTC"), *((n, n) for n in names)]
-
-
 class ProfileForm(forms.ModelForm):
     language = forms.ChoiceField(label=_("Language"), required=False)
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    time_zone = TimeZoneField(blank=_("Organisation's time zone"))
 
     class Meta:
         model = User
@@ -48,7 +42,6 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("As my browser")), *settings.LANGUAGES]
-        self.fields["time_zone"].choices = _time_zone_choices()
         self.fields["name"].required = True
         if self.instance is not None and not self.instance.is_agent:
             del self.fields["notify_assigned_only"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dutydesk.channels.alerts.models import IntegrationKind, OnResolve
+from dutydesk.core.forms import TimeZoneField
 from dutydesk.core.zones import zone_or_none
 from dutydesk.monitoring.kinds import DNS_TYPES, HTTP_METHODS, ConfigError
 from dutydesk.monitoring.models import Kind, Recurrence, State
@@ -114,7 +115,7 @@ def _config_fields(kind: str) -> dict[str, forms.Field]:
             max_length=100,
             help_text=_("For example 0 3 * * * (overrides the period)."),
         ),
-        "time_zone": forms.CharField(label=_("Time zone"), initial="UTC", max_length=64),
+        "time_zone": TimeZoneField(),
         "grace_seconds": forms.IntegerField(label=_("Grace time (seconds)"), initial=3600),
     }
 
@@ -308,7 +309,7 @@ class MaintenanceForm(forms.Form):
     recurrence = forms.ChoiceField(
         label=_("Recurrence"), choices=Recurrence.choices, initial=Recurrence.ONCE
     )
-    time_zone = forms.CharField(label=_("Time zone"), initial="UTC", max_length=64)
+    time_zone = TimeZoneField()
     starts_at = forms.DateTimeField(
         label=_("Starts"),
         required=False,

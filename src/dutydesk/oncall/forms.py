@@ -4,7 +4,6 @@ services. Date-times are entered in the schedule's zone: the views validate them
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dutydesk.accounts.models import Team
+from dutydesk.core.forms import TimeZoneField
 from dutydesk.oncall.models import ShiftUnit
 
 SLOTS = 12  # people per layer the form offers
@@ -32,19 +32,14 @@ def _local_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL)
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
-
-
 class ScheduleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=())
+    time_zone = TimeZoneField()
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        self.fields["time_zone"].choices = zone_choices()
 
 
 class LayerForm(forms.Form):

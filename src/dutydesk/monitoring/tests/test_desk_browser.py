@@ -97,9 +97,14 @@ def test_checks_list_and_check_page(live_server, acme, globex, l1_team, language
         page.goto(f"{base}/desk/monitoring/maintenance/")
         page.select_option("#id_recurrence", "weekly")
         assert page.locator("#id_cron").is_hidden() and page.locator("#id_start_time").is_visible()
+        # The zone is picked from the IANA list, grouped by region, not typed.
+        assert page.locator("#id_time_zone optgroup[label='Europe']").count() == 1
+        page.select_option("#id_time_zone", "Europe/Moscow")
+        assert page.locator("#id_time_zone option:checked").inner_text() == "Moscow"
 
         for path, name in (
             ("checks/new/?kind=http", "check-new"),
+            ("checks/new/?kind=heartbeat", "heartbeat-new"),
             ("maintenance/", "maintenance"),
             ("integrations/", "integrations"),
             ("status-pages/", "status-pages"),

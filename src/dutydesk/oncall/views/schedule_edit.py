@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dutydesk.accounts.models import User
 from dutydesk.accounts.selectors import team_list
+from dutydesk.core.zones import zone_or_none
 from dutydesk.oncall import selectors, services
 from dutydesk.oncall.forms import SLOTS, LayerFormSet, ScheduleForm
 from dutydesk.oncall.models import Schedule
@@ -127,7 +128,7 @@ def _page(request: HttpRequest, schedule: Schedule | None) -> HttpResponse:
     if request.method == "POST":
         form = ScheduleForm(request.POST, teams=teams)
         chosen = request.POST.get("time_zone", "")
-        zone_name = chosen if chosen in dict(form.fields["time_zone"].choices) else default_zone
+        zone_name = chosen if zone_or_none(chosen) else default_zone
     else:
         initial = (
             {"name": schedule.name, "team": schedule.team_id, "time_zone": schedule.time_zone}
