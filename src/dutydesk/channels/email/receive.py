@@ -133,7 +133,7 @@ def email_receive(
                     direction=RefDirection.INBOUND,
                     sender=parsed.sender_email,
                 )
-                _participants_add(result.ticket, parsed, ours)
+                _participants_add(result.ticket, parsed, ours, on_ticket=on_ticket)
     except InboundConflict as exc:
         return hold(QuarantineReason.CONFLICT, exc.message, parsed)
     except InboundRejected as exc:
@@ -227,9 +227,14 @@ def our_addresses() -> set[str]:
     return addresses
 
 
-def _participants_add(ticket: Ticket, parsed: ParsedEmail, ours: set[str]) -> None:
-    skip = ours | {parsed.sender_email, ticket.requester.email.lower()}
-    for name, address in parsed.cc:
+def _participants_add(
+    ticket: Ticket, parsed: ParsedEmail, ours: set[str], *, on_ticket: bool
+) -> None:
+    """The CC'd become participants; so does a sender who is on the ticket only as a
+    participant (their reply may have opened a follow-up, which they must hear about)."""
+    people = [*parsed.cc, *([(parsed.sender_name, parsed.sender_email)] if on_ticket else [])]
+    skip = ours | {ticket.requester.email.lower()}
+    for name, address in people:
         if address not in skip:
             Participant.objects.get_or_create(
                 ticket=ticket, email=address, defaults={"name": name[:200]}

@@ -149,14 +149,24 @@ def _earlier_result(inbound: Inbound, digest: str) -> IngestResult | None:
 
 def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     requester, organization = _requester(inbound)
-    ticket = _thread_target(inbound, requester) or _guest_target(inbound)
+    ticket = _thread_target(inbound, requester)
+    guest = ticket is None and (ticket := _guest_target(inbound)) is not None
     reopened = False
     if ticket is not None and ticket.status in (Status.RESOLVED, Status.CLOSED):
         if _within_reopen_window(ticket):
             _reopen(ticket, by=requester)
             reopened = True
         else:
-            return _open_ticket(inbound, digest, requester, ticket.organization, ticket)
+            # Someone only CC'd on the old ticket writes in the follow-up, which stays the
+            # client's: its requester is the old one's, in the old one's organisation.
+            return _open_ticket(
+                inbound,
+                digest,
+                ticket.requester if guest else requester,
+                ticket.organization,
+                ticket,
+                author=requester,
+            )
     if ticket is None:
         return _open_ticket(inbound, digest, requester, organization, None)
 
@@ -313,7 +323,11 @@ def _open_ticket(
     requester: User,
     organization: Organization,
     follow_up_of: Ticket | None,
+    *,
+    author: User | None = None,
 ) -> IngestResult:
+    """``author`` wrote the item when it is not the requester (a CC'd guest)."""
+    author = author or requester
     subject = inbound.subject.strip() or (follow_up_of.subject if follow_up_of else "")
     decided = route(
         organization=organization,
@@ -336,10 +350,10 @@ def _open_ticket(
     )
     sla_start(ticket)
     ticket.save(update_fields=SLA_FIELDS)
-    message = _add_message(ticket, inbound, requester)
+    message = _add_message(ticket, inbound, author)
     event_record(
         ticket,
-        actor=inbound.submitted_by or requester,
+        actor=inbound.submitted_by or author,
         kind=EventKind.CREATED,
         new=ticket.status,
         channel=inbound.channel,
@@ -355,7 +369,7 @@ def _open_ticket(
     if follow_up_of is not None:
         event_record(
             ticket,
-            actor=requester,
+            actor=author,
             kind=EventKind.LINKED,
             new=follow_up_of.reference,
             relation="follow_up_of",
@@ -364,7 +378,7 @@ def _open_ticket(
         ticket.save(update_fields=["assignee"])
         notify_assigned(ticket, by=None)
     audit_record(
-        actor=inbound.submitted_by or requester,
+        actor=inbound.submitted_by or author,
         action="ticket.created",
         obj=ticket,
         organization=organization,

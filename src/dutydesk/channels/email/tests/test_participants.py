@@ -2,7 +2,10 @@
 token or by the thread's Message-IDs, even when they cannot see the ticket in DutyDesk.
 Anybody else naming the ticket does not get in."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from dutydesk.accounts.models import User
 from dutydesk.channels.email.models import MessageRef, Participant, QuarantineReason, RefDirection
@@ -12,7 +15,7 @@ from dutydesk.channels.email.tests.conftest import eml
 from dutydesk.notify.models import Delivery
 from dutydesk.tickets import selectors
 from dutydesk.tickets.models import Ticket
-from dutydesk.tickets.services import ticket_reply
+from dutydesk.tickets.services import ticket_reply, ticket_update
 
 OURS = "<reply-9.ours@example.test>"
 
@@ -110,3 +113,25 @@ def test_a_participant_of_one_ticket_cannot_use_the_token_of_another(firewall_ti
 
     assert received.outcome == QUARANTINED
     assert other.messages.count() == 1 and firewall_ticket.messages.count() == 1
+
+
+def test_an_outsiders_reply_after_the_reopen_window_opens_a_follow_up_for_the_client(
+    firewall_ticket, anna, l1_agent
+):
+    ticket_update(ticket=firewall_ticket, by=l1_agent, status="resolved")
+    Ticket.objects.filter(pk=firewall_ticket.pk).update(
+        resolved_at=timezone.now() - timedelta(days=30)
+    )
+
+    received = email_receive(raw=_fill("outsider_reply_token.eml", firewall_ticket), mailbox=None)
+
+    follow_up = received.ticket
+    assert received.created and follow_up.follow_up_of == firewall_ticket
+    # The follow-up stays the client's: Anna's, in Acme; Olga wrote it and hears the answer.
+    assert (follow_up.requester, follow_up.organization) == (anna, firewall_ticket.organization)
+    assert follow_up.messages.get().author.email == "olga@contractor.example"
+    assert Participant.objects.filter(ticket=follow_up, email="olga@contractor.example").exists()
+    ticket_reply(ticket=follow_up, by=l1_agent, body="The range is open again.")
+    reply = Delivery.objects.get(kind="agent_reply", ticket=follow_up)
+    assert reply.recipient == "anna@acme.test"
+    assert "olga@contractor.example" in reply.payload["cc"]
