@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from django.db.models import IntegerField, Value
+from django.db import connection
 
 from dutydesk.channels.email.models import Mailbox, MessageRef, RefDirection
 from dutydesk.tickets.models import Channel, Direction, Message, Ticket
@@ -40,29 +43,56 @@ def own_message(message_id: str) -> bool:
     ).exists()
 
 
-def thread_ids(ticket: Ticket) -> list[str]:
-    """The ticket's Message-IDs in order: the first one and the latest ones.
+@dataclass(frozen=True)
+class Thread:
+    """What the mail we send about a ticket needs to know of its thread."""
+
+    ids: list[str]  # the Message-IDs in order: the first one and the latest ones
+    received_in: list[int]  # mailboxes that received its mail, the latest first
+
+
+def _thread_sql() -> str:
+    quote = connection.ops.quote_name
+    ref, message = quote(MessageRef._meta.db_table), quote(Message._meta.db_table)
+    # Written out rather than built with the ORM: this runs for every mail we queue, in
+    # the transaction that opens a ticket, and building the union cost ten times what
+    # the database spends on it.
+    return (
+        "SELECT created_at, 0, id, message_id, direction, mailbox_id"  # noqa: S608
+        f" FROM {ref} WHERE ticket_id = %s"
+        " UNION ALL"
+        " SELECT created_at, 1, id, source_id, '', NULL"
+        f" FROM {message} WHERE ticket_id = %s AND channel = %s AND direction = %s"
+        " AND source_id <> ''"
+    )
+
+
+def thread_read(ticket: Ticket) -> Thread:
+    """The ticket's Message-IDs and the mailboxes its mail came to, in one query.
 
     Mail received is read from the ticket's messages too: the confirmation of a new
     ticket is queued inside ingest, before the channel records its own reference.
     """
-    refs = (
-        MessageRef.objects.filter(ticket=ticket)
-        .annotate(kind=Value(0, output_field=IntegerField()))
-        .order_by()
-        .values_list("created_at", "kind", "id", "message_id")
-    )
-    received = (
-        Message.objects.filter(ticket=ticket, channel=Channel.EMAIL, direction=Direction.INBOUND)
-        .exclude(source_id="")
-        .annotate(kind=Value(1, output_field=IntegerField()))
-        .order_by()
-        .values_list("created_at", "kind", "id", "source_id")
-    )
-    # One round trip for both; by time, then references before received mail, then rows.
-    rows = sorted(refs.union(received, all=True), key=lambda row: row[:3])
-    ids = [row[3] for row in rows]
-    ids = list(dict.fromkeys(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _thread_sql(), [ticket.pk, ticket.pk, Channel.EMAIL.value, Direction.INBOUND.value]
+        )
+        rows = cursor.fetchall()
+    # By time, then references before received mail, then rows.
+    rows.sort(key=lambda row: (_as_datetime(row[0]), row[1], row[2]))
+    ids = list(dict.fromkeys(row[3] for row in rows))
     if len(ids) > MAX_REFERENCES:
         ids = [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
-    return ids
+    received_in = [
+        row[5]
+        for row in reversed(rows)
+        if row[1] == 0 and row[4] == RefDirection.INBOUND and row[5] is not None
+    ]
+    return Thread(ids, received_in)
+
+
+def _as_datetime(value: Any) -> datetime:
+    """A time as the ORM reads it: SQLite hands text back to a raw cursor."""
+    if isinstance(value, datetime):
+        return value
+    return connection.ops.convert_datetimefield_value(value, None, connection)
