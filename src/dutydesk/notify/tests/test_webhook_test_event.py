@@ -136,7 +136,8 @@ def test_the_admin_action_queues_a_test_event_and_names_the_delivery(
     assert delivery.webhook_id == active.pk and delivery.kind == "webhook.test"
     page = response.content.decode()
     assert f"delivery #{delivery.pk}" in page
-    assert reverse("admin:notify_delivery_change", args=[delivery.pk]) in page
+    link = reverse("admin:notify_delivery_change", args=[delivery.pk])
+    assert link in page and admin_client.get(link).status_code == 200
     assert "Old CRM" in page and "paused" in page
     deliveries_sweep()
     [hit] = receiver.received
