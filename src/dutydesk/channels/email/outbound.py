@@ -5,34 +5,33 @@ from __future__ import annotations
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.db.models import Q
 
 from dutydesk.channels.email.models import Mailbox, MessageRef, Participant, RefDirection
-from dutydesk.channels.email.threads import RECEIVING_MAILBOX, Thread, thread_read
+from dutydesk.channels.email.threads import RECEIVING_MAILBOX, Sender, Thread, thread_read
 from dutydesk.tickets.models import Message, Ticket
 
 # Notices whose copies go to the people CC'd on the ticket, not only to the requester.
 TO_PARTICIPANTS = {"agent_reply"}
 
 
-def reply_mailbox(ticket: Ticket, thread: Thread | None = None) -> Mailbox | None:
-    """The mailbox the client last wrote to; else one for their organisation; else any."""
+def _receiving() -> Mailbox | None:
     receiving = RECEIVING_MAILBOX.get()
-    if receiving is not None and receiving.is_active:
+    return receiving if receiving is not None and receiving.is_active else None
+
+
+def reply_mailbox(ticket: Ticket, thread: Thread | None = None) -> Mailbox | Sender | None:
+    """The mailbox the client last wrote to; else one for their organisation; else any."""
+    if (receiving := _receiving()) is not None:
         return receiving
-    received_in = (thread or thread_read(ticket)).received_in
-    # The mailboxes the client wrote to, the organisation's own and the shared ones, all
-    # candidates in one query.
-    scope = Q(organization_id=ticket.organization_id) | Q(organization__isnull=True)
-    if received_in:
-        scope |= Q(pk__in=set(received_in))
-    candidates = list(Mailbox.objects.filter(scope, is_active=True).order_by("pk"))
-    by_pk = {m.pk: m for m in candidates}
-    for pk in received_in:
+    if thread is None or thread.senders is None:
+        thread = thread_read(ticket)
+    senders = thread.senders or []
+    by_pk = {s.pk: s for s in senders}
+    for pk in thread.received_in:
         if pk in by_pk:
             return by_pk[pk]
-    own = [m for m in candidates if m.organization_id == ticket.organization_id]
-    shared = [m for m in candidates if m.organization_id is None]
+    own = [s for s in senders if s.organization_id == ticket.organization_id]
+    shared = [s for s in senders if s.organization_id is None]
     return (own or shared or [None])[0]
 
 
@@ -47,7 +46,7 @@ def _attachments(message: Message | None) -> list[dict]:
 
 def email_thread_payload(ticket: Ticket, kind: str, message: Message | None) -> dict:
     """The payload of a mail to the client; records its Message-ID so replies thread."""
-    thread = thread_read(ticket)
+    thread = thread_read(ticket, senders=_receiving() is None)
     mailbox = reply_mailbox(ticket, thread)
     from_address = mailbox.from_address if mailbox is not None else settings.DEFAULT_FROM_EMAIL
     domain = from_address.rsplit("@", 1)[-1].strip("> ") or "dutydesk.invalid"
@@ -66,7 +65,7 @@ def email_thread_payload(ticket: Ticket, kind: str, message: Message | None) -> 
         message_id=message_id,
         ticket=ticket,
         ticket_message=message,
-        mailbox=mailbox,
+        mailbox_id=mailbox.pk if mailbox is not None else None,
         direction=RefDirection.OUTBOUND,
     )
     return payload
