@@ -173,7 +173,7 @@ def document_new(name: str, ticket: Ticket, event: TicketEvent) -> dict[str, Any
     }
 
 
-def test_document(subscription: Any, by: Any) -> dict[str, Any]:
+def document_test(subscription: Any, by: Any) -> dict[str, Any]:
     """The ``webhook.test`` document: the usual envelope, saying who asked to test what."""
     return {
         "id": str(uuid.uuid4()),

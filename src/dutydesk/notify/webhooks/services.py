@@ -15,7 +15,7 @@ from dutydesk.core.crypto import secret_encrypt
 from dutydesk.core.services import audit_record
 from dutydesk.notify import tasks
 from dutydesk.notify.models import Delivery, DeliveryChannel, WebhookSubscription
-from dutydesk.notify.webhooks.events import EVENTS, TEST_EVENT, document_text, test_document
+from dutydesk.notify.webhooks.events import EVENTS, TEST_EVENT, document_test, document_text
 from dutydesk.notify.webhooks.signing import secret_new
 from dutydesk.tickets.errors import ActionRefused
 
@@ -178,7 +178,7 @@ def webhook_test_send(*, subscription: WebhookSubscription, by: User) -> Deliver
     require_admin(by)
     if not subscription.is_active:
         raise WebhookPaused(_("The webhook is paused: activate it before sending a test event."))
-    document = test_document(subscription, by)
+    document = document_test(subscription, by)
     delivery = Delivery.objects.create(
         channel=DeliveryChannel.WEBHOOK,
         kind=TEST_EVENT,
