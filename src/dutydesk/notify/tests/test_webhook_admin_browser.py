@@ -39,3 +39,31 @@ def test_admin_subscribes_a_url_to_events(live_server, language):
         assert "whsec_" in page.locator(".messagelist").inner_text()
         screenshots_at_both_widths(page, f"webhooks-{language}-saved")
     assert WebhookSubscription.objects.get().events == ["ticket.created"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_admin_sends_a_test_event_from_the_list(live_server, language):
+    from dutydesk.notify.models import Delivery
+    from dutydesk.notify.webhooks.services import webhook_create
+
+    admin = UserFactory(email="root@support.test", role=Role.ADMIN, is_superuser=True)
+    created = webhook_create(
+        by=admin, name="CRM", url="https://crm.test/hooks/dutydesk", events=["sla.breach"]
+    )
+    base = live_server.url
+    with chromium() as browser:
+        page = browser.new_page(locale=language, viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/admin/login/?next=/admin/notify/webhooksubscription/")
+        page.fill("#id_username", "root@support.test")
+        page.fill("#id_password", "secret")
+        page.click("input[type=submit]")
+        page.wait_for_url("**/webhooksubscription/")
+        page.check(f"input[name=_selected_action][value='{created.subscription.pk}']")
+        page.select_option("select[name=action]", "send_test_event")
+        screenshots_at_both_widths(page, f"webhooks-{language}-test-action")
+        with page.expect_navigation():
+            page.click("button[name=index]")
+        delivery = Delivery.objects.get(kind="webhook.test")
+        message = page.locator(".messagelist").inner_text()
+        assert f"#{delivery.pk}" in message
+        screenshots_at_both_widths(page, f"webhooks-{language}-test-sent")

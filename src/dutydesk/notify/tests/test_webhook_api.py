@@ -39,6 +39,7 @@ def test_only_admins_reach_webhooks(request, caller, status, subscribe):
         client.get(f"{BASE}/{hook.pk}"),
         client.get(f"{BASE}/{hook.pk}/deliveries"),
         client.post(f"{BASE}/{hook.pk}/rotate-secret"),
+        client.post(f"{BASE}/{hook.pk}/test"),
         client.delete(f"{BASE}/{hook.pk}"),
         client.post(
             BASE,

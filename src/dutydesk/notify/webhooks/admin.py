@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from dutydesk.core.admin import ReadOnlyAdmin
@@ -19,6 +21,7 @@ from dutydesk.notify.webhooks.services import (
     events_validate,
     url_validate,
     webhook_secret_rotate,
+    webhook_test_send,
 )
 from dutydesk.notify.webhooks.signing import secret_new
 from dutydesk.tickets.errors import ActionRefused
@@ -63,7 +66,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
-    actions = ["rotate_secret"]
+    actions = ["rotate_secret", "send_test_event"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         secret = ""
@@ -91,6 +94,29 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
                 _("New signing secret of %(name)s (shown only now): %(secret)s")
                 % {"name": subscription.name, "secret": secret},
                 messages.WARNING,
+            )
+
+    @admin.action(description=_("Send a test event"))
+    def send_test_event(self, request: HttpRequest, queryset: Any) -> None:
+        for subscription in queryset:
+            try:
+                delivery = webhook_test_send(subscription=subscription, by=request.user)
+            except ActionRefused as exc:
+                self.message_user(
+                    request,
+                    _("%(name)s: %(reason)s") % {"name": subscription.name, "reason": exc.message},
+                    messages.ERROR,
+                )
+                continue
+            link = reverse("admin:notify_delivery_change", args=[delivery.pk])
+            self.message_user(
+                request,
+                format_html(
+                    _('A test event to {name} is queued as <a href="{link}">delivery #{id}</a>.'),
+                    name=subscription.name,
+                    link=link,
+                    id=delivery.pk,
+                ),
             )
 
 

@@ -19,11 +19,13 @@ from dutydesk.notify.models import Delivery, WebhookSubscription
 from dutydesk.notify.webhooks import selectors
 from dutydesk.notify.webhooks.events import EVENTS
 from dutydesk.notify.webhooks.services import (
+    WebhookPaused,
     require_admin,
     webhook_create,
     webhook_delete,
     webhook_replay,
     webhook_secret_rotate,
+    webhook_test_send,
     webhook_update,
 )
 from dutydesk.tickets.errors import ActionRefused
@@ -221,6 +223,19 @@ def webhook_rotate(request: HttpRequest, webhook_id: int) -> dict:
     by = _admin(request)
     subscription = get_object_or_404(WebhookSubscription, pk=webhook_id)
     return {"secret": webhook_secret_rotate(subscription=subscription, by=by)}
+
+
+@router.post("/{webhook_id}/test", response={202: DeliveryOut, **error_responses(403, 404, 409)})
+def webhook_test(request: HttpRequest, webhook_id: int) -> Status:
+    """Queue a ``webhook.test`` event to the subscription (whatever its events): signed,
+    retried and logged like any delivery. 409 when the subscription is paused."""
+    by = _admin(request)
+    subscription = get_object_or_404(WebhookSubscription, pk=webhook_id)
+    try:
+        delivery = webhook_test_send(subscription=subscription, by=by)
+    except WebhookPaused as exc:
+        raise ApiError(409, exc.message) from None
+    return Status(202, delivery)
 
 
 @router.get(

@@ -30,6 +30,10 @@ EVENTS: dict[str, Any] = {
     "incident.resolved": _("A monitoring incident ticket was resolved."),
 }
 
+# Sent only when an admin asks (API or Django admin), to any active subscription whatever
+# its events; not in EVENTS because nobody subscribes to it.
+TEST_EVENT = "webhook.test"
+
 # Timeline kinds of the on-call app (free text on TicketEvent.kind).
 PAGE_KINDS = {
     "page": "page.opened",
@@ -166,6 +170,21 @@ def document_new(name: str, ticket: Ticket, event: TicketEvent) -> dict[str, Any
         "event": name,
         "created_at": _iso(timezone.now()),
         "data": {"ticket": ticket_snapshot(ticket), **event_data(name, ticket, event)},
+    }
+
+
+def document_test(subscription: Any, by: Any) -> dict[str, Any]:
+    """The ``webhook.test`` document: the usual envelope, saying who asked to test what."""
+    return {
+        "id": str(uuid.uuid4()),
+        "event": TEST_EVENT,
+        "created_at": _iso(timezone.now()),
+        "data": {
+            "test": True,
+            "message": "This is a test event sent on request by a DutyDesk admin.",
+            "subscription": {"id": subscription.pk, "name": subscription.name},
+            "requested_by": _person(by),
+        },
     }
 
 

@@ -14,8 +14,8 @@ from dutydesk.accounts.models import Organization, Role, User
 from dutydesk.core.crypto import secret_encrypt
 from dutydesk.core.services import audit_record
 from dutydesk.notify import tasks
-from dutydesk.notify.models import Delivery, WebhookSubscription
-from dutydesk.notify.webhooks.events import EVENTS
+from dutydesk.notify.models import Delivery, DeliveryChannel, WebhookSubscription
+from dutydesk.notify.webhooks.events import EVENTS, TEST_EVENT, document_test, document_text
 from dutydesk.notify.webhooks.signing import secret_new
 from dutydesk.tickets.errors import ActionRefused
 
@@ -26,6 +26,10 @@ FIELDS = ("name", "url", "events", "organization", "is_active")
 class Created:
     subscription: WebhookSubscription
     secret: str  # shown once; only its encryption is stored
+
+
+class WebhookPaused(ActionRefused):
+    """The subscription is not active, so nothing would be sent to it."""
 
 
 def require_admin(user: User) -> None:
@@ -165,3 +169,30 @@ def webhook_replay(*, delivery: Delivery, by: User) -> Delivery:
     )
     transaction.on_commit(lambda: tasks.deliver(replay.pk))
     return replay
+
+
+@transaction.atomic
+def webhook_test_send(*, subscription: WebhookSubscription, by: User) -> Delivery:
+    """Queue one ``webhook.test`` delivery through the outbox, whatever the subscription's
+    events; refused for a paused subscription (its deliveries would only be cancelled)."""
+    require_admin(by)
+    if not subscription.is_active:
+        raise WebhookPaused(_("The webhook is paused: activate it before sending a test event."))
+    document = document_test(subscription, by)
+    delivery = Delivery.objects.create(
+        channel=DeliveryChannel.WEBHOOK,
+        kind=TEST_EVENT,
+        recipient=subscription.url,
+        body=document_text(document),
+        payload={"event_id": document["id"]},
+        webhook=subscription,
+        next_attempt_at=timezone.now(),
+    )
+    audit_record(
+        actor=by,
+        action="webhook.tested",
+        obj=subscription,
+        changes={"delivery": (None, delivery.pk)},
+    )
+    transaction.on_commit(lambda: tasks.deliver(delivery.pk))
+    return delivery
