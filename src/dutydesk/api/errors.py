@@ -8,7 +8,8 @@ Status codes:
   without field errors: "only support staff can do this").
 - 404: the object does not exist or is not the caller's to see; also unknown API paths.
 - 405: the path exists, the method does not.
-- 409: an ``Idempotency-Key`` reused with a different request (``InboundConflict``).
+- 409: an ``Idempotency-Key`` reused with a different request (``InboundConflict``); a
+  test event asked of a paused webhook.
 - 413: the request body or an attachment is larger than the configured limit.
 - 422: input that does not validate: ninja's schema errors (``detail`` is a list), and
   the services' ``InboundRejected`` / ``ActionRefused`` with field errors, rendered as
