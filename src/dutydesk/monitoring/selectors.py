@@ -9,8 +9,16 @@ from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from dutydesk.accounts.models import Organization, User
+from dutydesk.accounts.selectors import organization_list
 from dutydesk.monitoring.maintenance import occurrences, window_active
-from dutydesk.monitoring.models import Check, MaintenanceWindow, Resolution, Rollup
+from dutydesk.monitoring.models import (
+    Check,
+    CheckResult,
+    MaintenanceWindow,
+    Resolution,
+    Rollup,
+    StatusGroup,
+)
 
 
 def in_maintenance(
@@ -45,6 +53,24 @@ def check_queryset(*, user: User) -> QuerySet[Check]:
 
 def check_get(*, user: User, pk: int) -> Check:
     return get_object_or_404(check_queryset(user=user), pk=pk)
+
+
+def check_windows(*, check: Check) -> QuerySet[MaintenanceWindow]:
+    """The maintenance windows that apply to a check the caller may see: its own and its
+    organisation's wide ones."""
+    return MaintenanceWindow.objects.filter(organization_id=check.organization_id).filter(
+        Q(check_ref=check) | Q(check_ref__isnull=True, integration__isnull=True)
+    )
+
+
+def check_results(*, check: Check, limit: int = 10) -> list[CheckResult]:
+    """The latest raw results of a check the caller may see, newest first."""
+    return list(CheckResult.objects.filter(check_ref=check).order_by("-at", "-id")[:limit])
+
+
+def status_group_queryset(*, user: User) -> QuerySet[StatusGroup]:
+    """The status pages of the organisations the user may see."""
+    return StatusGroup.objects.filter(organization__in=organization_list(user=user))
 
 
 def maintenance_queryset(*, user: User) -> QuerySet[MaintenanceWindow]:

@@ -28,9 +28,7 @@ from dutydesk.monitoring.forms import CheckFilterForm, CheckForm
 from dutydesk.monitoring.kinds import ConfigError
 from dutydesk.monitoring.models import (
     Check,
-    CheckResult,
     Kind,
-    MaintenanceWindow,
     Resolution,
     Rollup,
     State,
@@ -223,9 +221,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incidents = list(
         ticket_list(user=request.user).filter(pk__in=incident_ids).order_by("-created_at")[:20]
     )
-    windows = MaintenanceWindow.objects.filter(organization_id=check.organization_id).filter(
-        Q(check_ref=check) | Q(check_ref__isnull=True, integration__isnull=True)
-    )
+    windows = selectors.check_windows(check=check)
     days = _days(check, now)
     ping_urls = _ping_urls(request, check) if check.kind == Kind.HEARTBEAT else []
     counted = [d for d in days if d.uptime is not None]
@@ -246,9 +242,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "changes": list(check.state_changes.select_related("incident")[:15]),
-            "results": list(
-                CheckResult.objects.filter(check_ref=check).order_by("-at", "-id")[:10]
-            ),
+            "results": selectors.check_results(check=check),
             "incidents": incidents,
             "hidden_incidents": len(incident_ids) - len(incidents),
             "windows": list(windows),

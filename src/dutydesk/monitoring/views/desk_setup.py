@@ -264,7 +264,7 @@ def status_groups(request: HttpRequest) -> HttpResponse:
     ):
         components.setdefault(org_id, []).append(name)
     groups: dict[int, list[StatusGroup]] = {}
-    for group in StatusGroup.objects.filter(organization__in=organizations):
+    for group in selectors.status_group_queryset(user=user):
         groups.setdefault(group.organization_id, []).append(group)
     pages = [
         {"organization": o, "components": components.get(o.pk, []), "groups": groups.get(o.pk, [])}
@@ -282,9 +282,7 @@ def status_groups(request: HttpRequest) -> HttpResponse:
 @staff_required
 def status_group_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request.user)
-    group = get_object_or_404(
-        StatusGroup.objects.filter(organization__in=organization_list(user=request.user)), pk=pk
-    )
+    group = get_object_or_404(selectors.status_group_queryset(user=request.user), pk=pk)
     status_group_delete(group=group, by=request.user)
     messages.success(request, _("The status page is removed."))
     return redirect("monitoring-desk-status-groups")
