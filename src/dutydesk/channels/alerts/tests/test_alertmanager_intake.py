@@ -62,7 +62,7 @@ def test_a_repeat_is_three_statements_on_postgresql(make_hook, django_assert_num
     hook = make_hook()
     hook.post(firing())
     # The integration, the alerts, and one statement that counts the repeat and logs it
-    # (no BEGIN/COMMIT); SQLite takes the general path in a transaction.
+    # (no BEGIN/COMMIT); on SQLite those two writes are a transaction of their own.
     with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         assert hook.post(firing(), REMOTE_ADDR="192.0.2.7").json()["status"] == "duplicate"
     alert = Alert.objects.get()
