@@ -5,7 +5,7 @@ do nothing for a request that carries no cookie and gets JSON back, yet on a dup
 alert notification they cost about a fifth of the CPU. A view marked ``machine_endpoint``
 is called from here instead: after the security and client-address middleware, in the
 language the request asks for (cookie or Accept-Language, else ``LANGUAGE_CODE``: no
-session, so never a signed-in person's profile), with the Content-Length and
+session, so never a signed-in person's profile), with the Content-Length, Vary and
 X-Frame-Options headers the skipped middleware would have added, and without the
 per-request ``SELECT 1`` health check (see ``core.connections``).
 """
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from dutydesk.core.connections import without_health_check
@@ -53,6 +54,7 @@ class MachineEndpointMiddleware:
         request.LANGUAGE_CODE = language
         response = without_health_check(lambda: match.func(request, *match.args, **match.kwargs))
         response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         if not response.streaming:
             response.headers.setdefault("Content-Length", str(len(response.content)))

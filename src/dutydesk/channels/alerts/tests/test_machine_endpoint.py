@@ -17,7 +17,7 @@ def test_an_answer_carries_no_session_or_csp_headers_but_its_length(make_hook):
     assert response.wsgi_request.resolver_match.url_name == "alerts-hook"
     assert not hasattr(response.wsgi_request, "session")  # no session, no signed-in user
     assert not hasattr(response.wsgi_request, "user")
-    assert "Cookie" not in response.get("Vary", "")
+    assert response["Vary"] == "Accept-Language"  # not Cookie: no session
     assert "Content-Security-Policy" not in response
     assert response["Content-Length"] == str(len(response.content))
     assert response["X-Frame-Options"] == "DENY"
