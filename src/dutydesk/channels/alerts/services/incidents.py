@@ -288,7 +288,8 @@ def _stale(alert: Alert, item: ParsedAlert) -> bool:
 
 def _refresh(alert: Alert, item: ParsedAlert, integration: Integration, now: datetime) -> None:
     alert.last_seen_at = now
-    alert.notification_count += 1
+    # Added in SQL: a repeat counted meanwhile (it takes no lock) is not overwritten.
+    alert.notification_count = F("notification_count") + 1
     if item.action == FIRING:
         alert.title = item.title
         alert.severity = item.severity[:50]
