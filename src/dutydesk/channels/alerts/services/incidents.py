@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, User
@@ -214,6 +215,8 @@ def _create(
 
 
 def _group_locked(integration: Integration, key: str) -> AlertGroup:
+    if connection.features.can_return_columns_from_insert:
+        return _group_upsert(integration, key)
     locked = AlertGroup.objects.select_for_update(of=("self",))
     group = locked.filter(integration=integration, key=key).order_by().first()
     if group is None:
@@ -222,6 +225,28 @@ def _group_locked(integration: Integration, key: str) -> AlertGroup:
             [AlertGroup(integration=integration, key=key)], ignore_conflicts=True
         )
         group = locked.get(integration=integration, key=key)
+    return group
+
+
+_GROUP_UPSERT_SQL = """
+    INSERT INTO {table} (integration_id, {key}, ticket_id, created_at) VALUES (%s, %s, NULL, %s)
+    ON CONFLICT (integration_id, {key}) DO UPDATE SET {key} = excluded.{key}
+    RETURNING *
+"""
+
+
+def _group_upsert(integration: Integration, key: str) -> AlertGroup:
+    """The group's row, new or not, locked until the transaction ends, in one statement
+    (a new group had taken a select, the insert and a select again): the insert locks a
+    new row, the no-op update on conflict an existing one (waiting, like SELECT … FOR
+    UPDATE, for a transaction that holds it, and returning its committed values)."""
+    sql = _GROUP_UPSERT_SQL.format(
+        table=connection.ops.quote_name(AlertGroup._meta.db_table),
+        key=connection.ops.quote_name("key"),
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    group = next(iter(AlertGroup.objects.raw(sql, [integration.pk, key, now])))
+    group.integration = integration
     return group
 
 
