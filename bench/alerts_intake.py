@@ -140,6 +140,7 @@ def phase(name: str, proc, port: int, path: str, payloads: list[bytes], args) ->
     cpu = meter.spent()
     ok = run.codes.get(200, 0)
     server_cpu = sum(v for k, v in cpu.items() if k != "client") / max(ok, 1)
+    web, db = (1000 * cpu.get(k, 0.0) / max(ok, 1) for k in ("web", "postgres"))
     cores = os.cpu_count() or 1
     pcts = [common.ms(common.percentile(run.latencies, q)) for q in (50, 95, 99)]
     for error in run.errors:
@@ -153,6 +154,7 @@ def phase(name: str, proc, port: int, path: str, payloads: list[bytes], args) ->
         f"{ok / run.wall:.0f}",
         *pcts,
         f"{1000 * server_cpu:.1f}",
+        f"{web:.1f} / {db:.1f}" if "postgres" in cpu else f"{web:.1f} / -",
         f"{cores / server_cpu:.0f}" if server_cpu else "-",
     ]
 
@@ -194,7 +196,7 @@ def main() -> int:
 
         HUEY.flush()
     headers = ["phase", "requests", "outcome", "wall s", "req/s", "p50 ms", "p95 ms", "p99 ms"]
-    headers += ["server CPU ms/req", "2-core ceiling/s"]
+    headers += ["server CPU ms/req", "web / db ms", "2-core ceiling/s"]
     print()
     common.print_table(headers, rows)
     print(f"  load average now {os.getloadavg()[0]:.1f}; target ≥ {TARGET:.0f} notifications/s")

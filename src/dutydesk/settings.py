@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "dutydesk.core.context.ClientIPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Alert hooks and other machine endpoints stop here: the rest is for browsers.
+    "dutydesk.core.machine.MachineEndpointMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -14,8 +14,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
+
+from dutydesk.core.connections import without_health_check
 
 PING_PATH = re.compile(r"^/ping/([0-9a-fA-F-]{32,36})(?:/(start|fail))?/?$")
 WSGIApp = Callable[[dict[str, Any], Callable], Iterable[bytes]]
@@ -47,40 +49,13 @@ def with_ping_fast_path(app: WSGIApp) -> WSGIApp:
     return application
 
 
-class _Executed:
-    """Counts the statements that ran: a reused connection found dead failed on its first."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
-        result = execute(sql, params, many, context)
-        self.count += 1
-        return result
-
-
 def _record(key: uuid.UUID, signal: str) -> bool:
-    """``ping_record`` without the per-request ``SELECT 1`` of CONN_HEALTH_CHECKS.
-
-    A ping is one statement on PostgreSQL, so the health check was a second round trip.
-    A connection that died while idle fails on the ping's first statement instead, before
-    anything was written; then the ping runs again, once, on a new connection.
-    """
+    """``ping_record`` without the per-request ``SELECT 1`` of CONN_HEALTH_CHECKS: a ping
+    is one statement on PostgreSQL, so the check was a second round trip."""
     from dutydesk.monitoring.heartbeats import ping_record
 
     at = timezone.now()
-    reused = connection.connection is not None
-    if reused:
-        connection.health_check_done = True
-    executed = _Executed()
-    try:
-        with connection.execute_wrapper(executed):
-            return ping_record(key=key, signal=signal, at=at)
-    except (InterfaceError, OperationalError):
-        if not reused or executed.count or connection.in_atomic_block:
-            raise
-    connection.close()
-    return ping_record(key=key, signal=signal, at=at)
+    return without_health_check(lambda: ping_record(key=key, signal=signal, at=at))
 
 
 def _application() -> WSGIApp:

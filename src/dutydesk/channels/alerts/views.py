@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 
 from dutydesk.channels.alerts import selectors
 from dutydesk.channels.alerts.models import IntakeStatus, Integration, IntegrationKind
 from dutydesk.channels.alerts.parsers import pagerduty
 from dutydesk.channels.alerts.services.intake import MAX_BODY_BYTES, IntakeResult, intake_receive
+from dutydesk.core.machine import machine_endpoint
 
 
 def _error(status: int, detail: str, **extra: object) -> JsonResponse:
@@ -72,7 +72,7 @@ def _pagerduty_answer(result: IntakeResult | JsonResponse) -> HttpResponse:
     )
 
 
-@csrf_exempt
+@machine_endpoint
 def hook(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """``/hooks/alerts/<token>/<kind>``: the URL shown when the integration was created."""
     if kind not in IntegrationKind.values:
@@ -88,7 +88,7 @@ def hook(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     return result if isinstance(result, JsonResponse) else _answer(result)
 
 
-@csrf_exempt
+@machine_endpoint
 def pagerduty_enqueue(request: HttpRequest) -> HttpResponse:
     """``/hooks/alerts/pagerduty/v2/enqueue``: for tools that only let you change the host;
     the integration is found by the event's ``routing_key`` (the secret)."""

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutydesk.accounts.models import Organization, User
@@ -126,8 +128,7 @@ def repeats_only(
 ) -> list[int] | None:
     """The alerts' ids when every notification is a repeat (the HA and repeat_interval
     case), read without locks: a no-op stays a no-op in whatever order it is applied."""
-    fields = ["id", "identity", "status", "ticket_id", "suppressed", "starts_at", "acknowledged"]
-    known = {a.identity: a for a in _known(integration, alerts).only(*fields)}
+    known = {a.identity: a for a in _known_for_repeats(integration, alerts)}
     ids = []
     for item in alerts:
         alert = known.get(item.identity)
@@ -135,6 +136,32 @@ def repeats_only(
             return None
         ids.append(alert.pk)
     return ids
+
+
+# What ``_change`` reads of a known alert.
+_REPEAT_COLUMNS = (
+    "id",
+    "identity",
+    "status",
+    "ticket_id",
+    "suppressed",
+    "starts_at",
+    "acknowledged",
+)
+
+
+def _known_for_repeats(integration: Integration, alerts: list[ParsedAlert]) -> list[Alert]:
+    """The known alerts among ``alerts``, with what ``_change`` reads: in SQL written out,
+    as building the ORM query cost more CPU than running it (this runs on every request)."""
+    identities = list({item.identity for item in alerts})
+    sql = (
+        "SELECT {columns} FROM {table} WHERE integration_id = %s AND identity IN ({marks})".format(  # noqa: S608
+            columns=", ".join(map(connection.ops.quote_name, _REPEAT_COLUMNS)),
+            table=connection.ops.quote_name(Alert._meta.db_table),
+            marks=", ".join(["%s"] * len(identities)),
+        )
+    )
+    return list(Alert.objects.raw(sql, [integration.pk, *identities]))
 
 
 def _count_repeats(ids: list[int], now: datetime) -> None:
@@ -188,6 +215,8 @@ def _create(
 
 
 def _group_locked(integration: Integration, key: str) -> AlertGroup:
+    if connection.features.can_return_columns_from_insert:
+        return _group_upsert(integration, key)
     locked = AlertGroup.objects.select_for_update(of=("self",))
     group = locked.filter(integration=integration, key=key).order_by().first()
     if group is None:
@@ -196,6 +225,28 @@ def _group_locked(integration: Integration, key: str) -> AlertGroup:
             [AlertGroup(integration=integration, key=key)], ignore_conflicts=True
         )
         group = locked.get(integration=integration, key=key)
+    return group
+
+
+_GROUP_UPSERT_SQL = """
+    INSERT INTO {table} (integration_id, {key}, ticket_id, created_at) VALUES (%s, %s, NULL, %s)
+    ON CONFLICT (integration_id, {key}) DO UPDATE SET {key} = excluded.{key}
+    RETURNING *
+"""
+
+
+def _group_upsert(integration: Integration, key: str) -> AlertGroup:
+    """The group's row, new or not, locked until the transaction ends, in one statement
+    (a new group had taken a select, the insert and a select again): the insert locks a
+    new row, the no-op update on conflict an existing one (waiting, like SELECT … FOR
+    UPDATE, for a transaction that holds it, and returning its committed values)."""
+    sql = _GROUP_UPSERT_SQL.format(
+        table=connection.ops.quote_name(AlertGroup._meta.db_table),
+        key=connection.ops.quote_name("key"),
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    group = next(iter(AlertGroup.objects.raw(sql, [integration.pk, key, now])))
+    group.integration = integration
     return group
 
 
@@ -262,7 +313,8 @@ def _stale(alert: Alert, item: ParsedAlert) -> bool:
 
 def _refresh(alert: Alert, item: ParsedAlert, integration: Integration, now: datetime) -> None:
     alert.last_seen_at = now
-    alert.notification_count += 1
+    # Added in SQL: a repeat counted meanwhile (it takes no lock) is not overwritten.
+    alert.notification_count = F("notification_count") + 1
     if item.action == FIRING:
         alert.title = item.title
         alert.severity = item.severity[:50]

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dutydesk.channels.alerts.models import Alert, AlertStatus, IntakeLog, OnResolve
+from dutydesk.channels.alerts.models import Alert, AlertGroup, AlertStatus, IntakeLog, OnResolve
 from dutydesk.channels.alerts.services.incidents import AGENT_EMAIL, sender_email
 from dutydesk.channels.alerts.tests.payloads import load
 from dutydesk.notify.models import Delivery
@@ -62,7 +63,7 @@ def test_a_repeat_is_three_statements_on_postgresql(make_hook, django_assert_num
     hook = make_hook()
     hook.post(firing())
     # The integration, the alerts, and one statement that counts the repeat and logs it
-    # (no BEGIN/COMMIT); SQLite takes the general path in a transaction.
+    # (no BEGIN/COMMIT); on SQLite those two writes are a transaction of their own.
     with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
         assert hook.post(firing(), REMOTE_ADDR="192.0.2.7").json()["status"] == "duplicate"
     alert = Alert.objects.get()
@@ -236,3 +237,21 @@ def test_maintenance_records_the_alert_without_incident_or_page(make_hook, pages
     assert hook.post(firing()).json()["status"] == "accepted"  # still firing after the window
     assert Ticket.objects.count() == 1 and len(pages) == 1
     assert not Alert.objects.get().suppressed
+
+
+def _group_statements(queries) -> list[str]:
+    return [q["sql"].split()[0] for q in queries if "channels_alerts_alertgroup" in q["sql"]]
+
+
+def test_the_group_is_locked_in_one_statement_new_or_not(make_hook):
+    hook = make_hook()
+    with CaptureQueriesContext(connection) as new_group:
+        hook.post(firing())
+    # The upsert (which locks the row), then the incident noted on the group.
+    assert _group_statements(new_group.captured_queries) == ["INSERT", "UPDATE"]
+    with CaptureQueriesContext(connection) as known_group:
+        assert hook.post(firing("another")).json()["status"] == "accepted"
+    assert _group_statements(known_group.captured_queries) == ["INSERT"]  # a no-op update
+    assert AlertGroup.objects.count() == 1 and Ticket.objects.count() == 1
+    group = AlertGroup.objects.get()
+    assert group.ticket == Ticket.objects.get() and group.key == firing()["groupKey"]

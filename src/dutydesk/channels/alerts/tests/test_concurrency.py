@@ -66,3 +66,19 @@ def test_new_alerts_of_one_group_racing_share_one_incident(make_hook):
     assert Alert.objects.count() == 4
     assert Ticket.objects.count() == 1
     assert Message.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ha_copies_racing_a_resolve_count_every_copy_and_end_resolved(make_hook):
+    hook = make_hook()
+    firing = json.dumps(load("alertmanager"))
+    hook.post(firing)
+    data = load("alertmanager")
+    data["status"] = data["alerts"][0]["status"] = "resolved"
+    data["alerts"][0]["endsAt"] = "2030-01-01T00:00:00Z"
+    assert race(hook.path, [firing] * 6 + [json.dumps(data)]) == [200] * 7
+    alert = Alert.objects.get()
+    assert (alert.status, alert.fired_count, alert.notification_count) == ("resolved", 1, 8)
+    assert Ticket.objects.get().status == "resolved"
+    statuses = sorted(IntakeLog.objects.values_list("status", flat=True))
+    assert statuses == ["accepted", "accepted"] + ["duplicate"] * 6
