@@ -7,17 +7,17 @@ import json
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from dutydesk.channels.phone.models import PhoneIntegration
 from dutydesk.channels.phone.parse import EventInvalid, call_event_parse
 from dutydesk.channels.phone.services import phone_event_process
+from dutydesk.core.machine import machine_endpoint
 from dutydesk.core.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from dutydesk.tickets.errors import TicketError
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def call_event(request: HttpRequest, token: str) -> JsonResponse:
     integration = PhoneIntegration.objects.filter(token=token, is_active=True).first()

@@ -8,16 +8,16 @@ import logging
 
 import httpx
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from dutydesk.channels.telegram.models import BotMode, TelegramBot
 from dutydesk.channels.telegram.updates import telegram_update_process
+from dutydesk.core.machine import machine_endpoint
 
 log = logging.getLogger(__name__)
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def webhook(request: HttpRequest, path: str) -> JsonResponse:
     bot = TelegramBot.objects.filter(

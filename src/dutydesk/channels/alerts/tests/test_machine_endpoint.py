@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import resolve
 
 from dutydesk.channels.alerts.tests.payloads import load
 from dutydesk.core.tests.test_connections import health_checks_on
@@ -47,8 +48,8 @@ def test_a_session_cookie_is_not_read(make_hook, client, l1_agent):
     assert not hasattr(response.wsgi_request, "user")
 
 
-def test_other_paths_under_hooks_take_the_whole_stack(client):
-    for path in ("/hooks/alerts/pagerduty/v2/enqueue/nothing-here", "/hooks/phone/nothing"):
+def test_unknown_paths_under_hooks_take_the_whole_stack(client):
+    for path in ("/hooks/alerts/pagerduty/v2/enqueue/nothing-here", "/hooks/nothing"):
         response = client.post(path, b"{}", content_type="application/json")
         assert response.status_code == 404
         assert "Content-Security-Policy" in response  # not marked as a machine endpoint
@@ -60,3 +61,10 @@ def test_a_repeat_skips_the_connection_health_check(make_hook):
     with health_checks_on() as checks:
         assert hook.post(load("alertmanager")).json()["status"] == "duplicate"
     assert checks == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/hooks/alerts/t0k3n/alertmanager", "/hooks/phone/t0k3n", "/hooks/telegram/p4th"]
+)
+def test_every_source_hook_is_a_machine_endpoint(path):
+    assert getattr(resolve(path).func, "machine_endpoint", False)
