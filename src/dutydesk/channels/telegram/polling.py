@@ -14,7 +14,7 @@ from django.utils import timezone
 from dutydesk.channels.telegram import client
 from dutydesk.channels.telegram.models import BotMode, TelegramBot, TelegramUpdate, UpdateStatus
 from dutydesk.channels.telegram.services import bot_get
-from dutydesk.channels.telegram.updates import telegram_update_process
+from dutydesk.channels.telegram.updates import UNREAD, accounts_read, telegram_update_process
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,15 @@ def telegram_poll(*, seconds: float | None = None) -> int:
         seen = set(
             TelegramUpdate.objects.filter(update_id__in=ids).values_list("update_id", flat=True)
         )
+        # The senders' accounts in one query; each is handed to its sender's first update.
+        accounts = accounts_read({s for u in updates if (s := _message_sender(u)) is not None})
         committed = None
         try:
             for update_id, update in zip(ids, updates, strict=True):
+                account = accounts.pop(_message_sender(update), UNREAD)
                 if update_id not in seen and (
-                    telegram_update_process(bot=bot, update=update, unseen=True) != "duplicate"
+                    telegram_update_process(bot=bot, update=update, unseen=True, account=account)
+                    != "duplicate"
                 ):
                     handled += 1
                 committed = update_id
@@ -62,6 +66,11 @@ def telegram_poll(*, seconds: float | None = None) -> int:
                 offset_advance(bot, committed + 1)
         if time.monotonic() >= deadline or (not updates and long_poll == 0):
             return handled
+
+
+def _message_sender(update: dict) -> int | None:
+    sender = (update.get("message") or {}).get("from") or {}
+    return int(sender["id"]) if "id" in sender else None
 
 
 # Telegram keeps an unconfirmed update for 24 hours; a month of rows is ample for dedup.

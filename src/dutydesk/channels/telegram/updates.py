@@ -47,13 +47,38 @@ def contact_email(telegram_id: int) -> str:
     return f"tg-{telegram_id}@{CONTACT_DOMAIN}"
 
 
+UNREAD = object()  # the sender's account was not read ahead
+
+
 @dataclass
 class Prepared:
-    """What was fetched over the network before the transaction."""
+    """What was fetched before the transaction: files over the network, and the sender's
+    account when a poll read its batch's accounts in one query."""
 
     attachments: list[InboundAttachment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     after_commit: list[Callable[[], object]] = field(default_factory=list)
+    account: TelegramAccount | object | None = UNREAD
+
+
+def accounts_read(telegram_ids: set[int]) -> dict[int, TelegramAccount | None]:
+    """The accounts of these senders (None: none yet), in one query, for a batch."""
+    found: dict[int, TelegramAccount | None] = dict.fromkeys(telegram_ids)
+    for account in TelegramAccount.objects.select_related("user__organization").filter(
+        telegram_id__in=telegram_ids
+    ):
+        found[account.telegram_id] = account
+    return found
+
+
+def _account_of(sender: dict, prepared: Prepared) -> TelegramAccount | None:
+    if prepared.account is not UNREAD:
+        return prepared.account  # type: ignore[return-value]
+    return one_or_none(
+        TelegramAccount.objects.select_related("user__organization").filter(
+            telegram_id=sender["id"]
+        )
+    )
 
 
 def update_kind(update: dict) -> str:
@@ -68,14 +93,18 @@ def _language(sender: dict) -> str:
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def telegram_update_process(*, bot: TelegramBot, update: dict, unseen: bool = False) -> str:
+def telegram_update_process(
+    *, bot: TelegramBot, update: dict, unseen: bool = False, account: object = UNREAD
+) -> str:
     """Apply one update once; returns its status ("duplicate" when handled before).
 
     ``unseen``: the caller has just checked that no row has this update id (a poll checks
     its whole batch in one query); the row's unique id still turns a concurrent repeat
-    into a no-op. Network errors reaching the Bot API propagate (the caller retries later,
-    the offset stays); any other failure is recorded as a failed update, kept with its
-    raw JSON.
+    into a no-op. ``account``: the sender's account as the caller read it (a poll reads
+    its batch's in one query), for the sender's first update in the batch only: an
+    earlier one may have created or linked it. Network errors reaching the Bot API
+    propagate (the caller retries later, the offset stays); any other failure is recorded
+    as a failed update, kept with its raw JSON.
     """
     update_id = int(update["update_id"])
     if not unseen and TelegramUpdate.objects.filter(update_id=update_id).exists():
@@ -84,7 +113,7 @@ def telegram_update_process(*, bot: TelegramBot, update: dict, unseen: bool = Fa
     message = update.get("message") or {}
     chat_id = (message.get("chat") or {}).get("id")
     sender = message.get("from") or (update.get("callback_query") or {}).get("from") or {}
-    prepared = Prepared()
+    prepared = Prepared(account=account)
     try:
         with translation.override(_language(sender)):
             if kind == "message":
@@ -207,11 +236,7 @@ def _on_message(bot: TelegramBot, message: dict, prepared: Prepared) -> str:
     if text.startswith("/start") or text.startswith("/help"):
         telegram_say(chat_id=chat_id, text=_greeting(), kind="telegram_help")
         return UpdateStatus.PROCESSED
-    account = one_or_none(
-        TelegramAccount.objects.select_related("user__organization").filter(
-            telegram_id=sender["id"]
-        )
-    )
+    account = _account_of(sender, prepared)
     if account is not None and account.user.is_agent:
         telegram_say(chat_id=chat_id, text=_agent_hint(account), kind="telegram_help")
         return UpdateStatus.IGNORED

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dutydesk.channels.telegram import polling, updates
 from dutydesk.channels.telegram.models import TelegramBot, TelegramUpdate
@@ -151,3 +153,24 @@ def test_old_applied_updates_are_forgotten_and_failed_ones_kept(bot, bot_api, ti
         "failed",
         "processed",
     ]
+
+
+def test_a_batch_reads_its_senders_accounts_in_one_query(bot, bot_api):
+    for user_id in (801, 802, 803):
+        bot_api.add_message(user_id=user_id, text=f"first from {user_id}")
+    telegram_poll()  # three contacts and their accounts
+    for user_id in (801, 802, 803):
+        bot_api.add_message(user_id=user_id, text=f"again from {user_id}")
+    bot_api.add_message(user_id=801, text="and once more")  # a second in the batch: re-read
+
+    with CaptureQueriesContext(connection) as queries:
+        assert telegram_poll() == 4
+
+    account_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "channels_telegram_telegramaccount"' in q["sql"]
+    ]
+    assert len(account_reads) == 2
+    assert Ticket.objects.count() == 3
+    assert [t.messages.count() for t in Ticket.objects.order_by("pk")] == [3, 2, 2]
