@@ -43,6 +43,9 @@ FILE_KINDS = ("document", "photo", "voice", "audio", "video", "video_note")
 SUBJECT_CHARS = 80
 
 
+CHAT_FIELDS = ("chat_id", "kind", "title", "ticket", "team", "updated_at")
+
+
 def contact_email(telegram_id: int) -> str:
     return f"tg-{telegram_id}@{CONTACT_DOMAIN}"
 
@@ -263,6 +266,8 @@ def _ingest_message(
     email = account.user.email if account else contact_email(int(sender["id"]))
     chat_row, _created = (
         TelegramChat.objects.select_related("ticket")
+        # Of the chat's ticket only what decides whether the message follows it up.
+        .only(*CHAT_FIELDS, "ticket__number", "ticket__status", "ticket__requester")
         .select_for_update(of=("self",))
         .get_or_create(chat_id=chat_id, defaults={"kind": "private", "title": name[:255]})
     )

@@ -57,6 +57,20 @@ THREAD_FIELDS = [
     "updated_at",
     *SLA_FIELDS,
 ]
+# (field, attribute) pairs: a foreign key is compared by its id, without loading the row.
+_THREAD_ATTRIBUTES = [(name, Ticket._meta.get_field(name).attname) for name in THREAD_FIELDS]
+
+
+def _thread_state(ticket: Ticket) -> dict[str, object]:
+    return {name: getattr(ticket, attribute) for name, attribute in _THREAD_ATTRIBUTES}
+
+
+def _save_thread(ticket: Ticket, before: dict[str, object]) -> None:
+    """Save what the message changed (and ``updated_at``): a shorter UPDATE to build."""
+    changed = [
+        name for name, attribute in _THREAD_ATTRIBUTES if getattr(ticket, attribute) != before[name]
+    ]
+    ticket.save(update_fields=list(dict.fromkeys([*changed, "updated_at"])))
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,7 @@ def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     requester, organization = _requester(inbound)
     ticket = _thread_target(inbound, requester)
     guest = ticket is None and (ticket := _guest_target(inbound)) is not None
+    before = _thread_state(ticket) if ticket is not None else {}
     reopened = False
     if ticket is not None and ticket.status in (Status.RESOLVED, Status.CLOSED):
         if _within_reopen_window(ticket):
@@ -174,7 +189,7 @@ def _ingest(inbound: Inbound, digest: str) -> IngestResult:
     if ticket.status == Status.PENDING:
         _set_status(ticket, Status.OPEN, by=requester)
     sla_on_client_message(ticket, message.created_at)
-    ticket.save(update_fields=THREAD_FIELDS)  # bumps updated_at
+    _save_thread(ticket, before)  # bumps updated_at
     event_record(ticket, actor=requester, kind=EventKind.MESSAGE, message=message.pk)
     audit_record(
         actor=requester, action="ticket.message", obj=ticket, organization=ticket.organization
