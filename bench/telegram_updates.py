@@ -6,10 +6,11 @@
 ``--mode polling`` (the default) queues ``--updates`` text messages from ``--chats``
 private chats in the stand-in (the first message of each chat opens a ticket for a new
 contact, the rest thread into it), then times the worker's poll loop draining them:
-getUpdates in batches of 100, each update applied in its own transaction (update row,
-ingest, confirmation in the outbox), the offset advanced after each commit. One poller
-applies updates one after another, so this measures one process. Then it times the
-outbox sending the confirmations back through the stand-in.
+getUpdates in batches of 100, applied in groups of up to 50 updates per transaction
+(each update in its own savepoint: update row, ingest, confirmation in the outbox), the
+offset advanced after the commits. One poller applies updates one after another, so
+this measures one process. Then it times the outbox sending the confirmations back
+through the stand-in.
 
 ``--mode webhook`` runs ``dutydesk serve`` (gunicorn) with the bot in webhook mode and
 POSTs the same updates to its webhook URL over ``--concurrency`` connections, as

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 from django.conf import settings
@@ -97,7 +98,12 @@ def _language(sender: dict) -> str:
 
 
 def telegram_update_process(
-    *, bot: TelegramBot, update: dict, unseen: bool = False, account: object = UNREAD
+    *,
+    bot: TelegramBot,
+    update: dict,
+    unseen: bool = False,
+    account: object = UNREAD,
+    later: list[Callable[[], None]] | None = None,
 ) -> str:
     """Apply one update once; returns its status ("duplicate" when handled before).
 
@@ -105,7 +111,9 @@ def telegram_update_process(
     its whole batch in one query); the row's unique id still turns a concurrent repeat
     into a no-op. ``account``: the sender's account as the caller read it (a poll reads
     its batch's in one query), for the sender's first update in the batch only: an
-    earlier one may have created or linked it. Network errors reaching the Bot API
+    earlier one may have created or linked it. ``later``: the caller commits (a poll's
+    group of updates) and then calls what is put here (answers to Telegram); without it
+    they are called once the update's own transaction commits. Network errors reaching the Bot API
     propagate (the caller retries later, the offset stays); any other failure is recorded
     as a failed update, kept with its raw JSON.
     """
@@ -139,12 +147,22 @@ def telegram_update_process(
     except Exception as exc:  # one bad update must not block the ones behind it
         log.exception("telegram update %s failed", update_id)
         return _failed(update_id, kind, chat_id, update, f"{type(exc).__name__}: {exc}")
-    for action in prepared.after_commit:
+    if prepared.after_commit:
+        acknowledge = partial(acknowledge_update, update_id, prepared.after_commit)
+        if later is None:
+            acknowledge()
+        else:
+            later.append(acknowledge)
+    return status
+
+
+def acknowledge_update(update_id: int, actions: list[Callable[[], object]]) -> None:
+    """Answer Telegram (a button press's toast) once the update's work is committed."""
+    for action in actions:
         try:
             action()
         except (httpx.HTTPError, client.TelegramError) as exc:
             log.warning("telegram acknowledgement of update %s failed: %s", update_id, exc)
-    return status
 
 
 def telegram_update_retry(*, bot: TelegramBot, update_id: int) -> str:
@@ -180,6 +198,12 @@ def _apply(bot: TelegramBot, update: dict, kind: str, prepared: Prepared) -> str
 
 
 # --- files -----------------------------------------------------------------------------
+
+
+def has_file(update: dict) -> bool:
+    """Whether applying the update downloads a file (over the network, before its
+    transaction)."""
+    return _file_of(update.get("message") or {}) is not None
 
 
 def _file_of(message: dict) -> tuple[str, str, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dutydesk.channels.telegram import updates
 from dutydesk.channels.telegram.buttons import button, callback_data, keyboard
 from dutydesk.channels.telegram.callbacks import CALLBACKS, telegram_callback_register
 from dutydesk.channels.telegram.models import TelegramAccount, TelegramBot
@@ -212,3 +213,31 @@ def test_a_failing_action_is_answered_and_kept_to_process_again(bot_api, lena_li
 
     failed = TelegramUpdate.objects.get(kind="callback_query")
     assert failed.status == "failed" and failed.raw["callback_query"]["data"]
+
+
+def test_a_press_is_answered_only_once_its_group_commits(bot_api, lena_linked, ticket, monkeypatch):
+    class Killed(BaseException):
+        pass
+
+    bot_api.calls.clear()
+    bot_api.add_callback(user_id=LENA_TG, data=callback_data("ticket_take", ticket.number))
+    bot_api.add_message(user_id=777, text="dies")  # same group, after the press
+    real_ingest = updates.ingest
+
+    def crash(inbound):
+        raise Killed
+
+    monkeypatch.setattr(updates, "ingest", crash)
+    with pytest.raises(Killed):
+        telegram_poll()
+    ticket.refresh_from_db()
+    assert ticket.assignee is None  # the press's work was rolled back with its group...
+    assert bot_api.sent("answerCallbackQuery") == []  # ...so Lena was not told it was done
+
+    monkeypatch.setattr(updates, "ingest", real_ingest)
+    telegram_poll()
+    ticket.refresh_from_db()
+    assert ticket.assignee == lena_linked
+    assert [a["text"] for a in bot_api.sent("answerCallbackQuery")] == [
+        f"You took {ticket.reference}."
+    ]

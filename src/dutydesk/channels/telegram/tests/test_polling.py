@@ -174,3 +174,49 @@ def test_a_batch_reads_its_senders_accounts_in_one_query(bot, bot_api):
     assert len(account_reads) == 2
     assert Ticket.objects.count() == 3
     assert [t.messages.count() for t in Ticket.objects.order_by("pk")] == [3, 2, 2]
+
+
+def test_a_crash_inside_a_group_loses_only_that_group_and_nothing_twice(bot, bot_api, monkeypatch):
+    monkeypatch.setattr(polling, "GROUP_UPDATES", 2)
+    sent = [bot_api.add_message(user_id=700 + n, text=f"message {n}") for n in range(5)]
+    real_ingest = updates.ingest
+
+    def crash_on_the_fourth(inbound):
+        result = real_ingest(inbound)
+        if inbound.body_text == "message 3":
+            raise Killed  # the second group dies before its commit
+        return result
+
+    monkeypatch.setattr(updates, "ingest", crash_on_the_fourth)
+    with pytest.raises(Killed):
+        telegram_poll()
+    # The first group (messages 0 and 1) committed and the offset moved past it; the
+    # second (2 and 3) left nothing behind.
+    assert sorted(Message.objects.values_list("body_text", flat=True)) == [
+        "message 0",
+        "message 1",
+    ]
+    assert _offset() == sent[1]["update_id"] + 1
+
+    monkeypatch.setattr(updates, "ingest", real_ingest)
+    assert telegram_poll() == 3
+    assert Message.objects.count() == 5 and TelegramUpdate.objects.count() == 5
+
+
+def test_a_file_is_fetched_outside_the_group_before_it(bot, bot_api, monkeypatch):
+    first = bot_api.add_message(user_id=777, text="before the file")
+    bot_api.add_file("doc", b"report", "documents/r.txt")
+    bot_api.add_message(user_id=778, text=None, document={"file_id": "doc", "file_name": "r.txt"})
+    bot_api.add_message(user_id=779, text="after the file")
+    bot_api.down_methods = {"getFile"}
+
+    with pytest.raises(httpx.HTTPError):
+        telegram_poll()
+    # The text before the file committed in its own group; the file waits, and so does
+    # everything behind it.
+    assert list(Message.objects.values_list("body_text", flat=True)) == ["before the file"]
+    assert _offset() == first["update_id"] + 1
+
+    bot_api.down_methods = set()
+    assert telegram_poll() == 2
+    assert Message.objects.count() == 3
