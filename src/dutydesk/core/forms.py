@@ -24,6 +24,4 @@ class TimeZoneField(forms.ChoiceField):
         kwargs.setdefault("required", not blank)
         # The viewer's zone (their own, else their organisation's) is the likely one.
         kwargs.setdefault("initial", "" if blank else timezone.get_current_timezone_name)
-        super().__init__(
-            choices=partial(zone_choices, str(blank)) if blank else zone_choices, **kwargs
-        )
+        super().__init__(choices=partial(zone_choices, blank) if blank else zone_choices, **kwargs)

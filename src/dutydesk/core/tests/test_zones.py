@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import translation
 
 from dutydesk.core.forms import TimeZoneField
 from dutydesk.core.zones import zone_choices
@@ -46,3 +47,11 @@ def test_the_viewers_zone_is_preselected():
     with timezone.override("Europe/Moscow"):
         assert ZoneForm()["zone"].value() == "Europe/Moscow"
     assert ZoneForm()["own"].value() == ""
+
+
+def test_the_blank_choice_is_labelled_in_the_viewers_language():
+    from dutydesk.accounts.forms import ProfileForm
+
+    with translation.override("ru"):
+        html = str(ProfileForm()["time_zone"])
+    assert '<option value="" selected>Часовой пояс организации</option>' in html
