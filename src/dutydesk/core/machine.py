@@ -1,7 +1,8 @@
-"""Machine endpoints: URLs that sources call (alert hooks), served past the browser middleware.
+"""Machine endpoints: URLs that machines call (source hooks, heartbeat pings), served past
+the browser middleware.
 
 Sessions, CSRF, authentication, the second factor, messages, htmx, CSP and django-axes
-do nothing for a request that carries no cookie and gets JSON back, yet on a duplicate
+do nothing for a request that carries no cookie and gets JSON or text back, yet on a duplicate
 alert notification they cost about a fifth of the CPU. A view marked ``machine_endpoint``
 is called from here instead: after the security and client-address middleware, in the
 language the request asks for (cookie or Accept-Language, else ``LANGUAGE_CODE``: no
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from dutydesk.core.connections import without_health_check
 
-PREFIXES = ("/hooks/",)  # only paths here are resolved early; the rest go on at once
+PREFIXES = ("/hooks/", "/ping/")  # only these are resolved early; the rest go on at once
 
 View = Callable[..., HttpResponse]
 

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from dutydesk.accounts.models import Organization
+from dutydesk.core.machine import machine_endpoint
 from dutydesk.monitoring import statuspage
 from dutydesk.monitoring.heartbeats import ping_record
 from dutydesk.monitoring.models import StatusGroup
@@ -25,19 +25,19 @@ def _ping(request: HttpRequest, key: uuid.UUID, signal: str) -> HttpResponse:
     return HttpResponse("OK\n", content_type="text/plain")
 
 
-@csrf_exempt
+@machine_endpoint
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _ping(request, key, "success")
 
 
-@csrf_exempt
+@machine_endpoint
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_start(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _ping(request, key, "start")
 
 
-@csrf_exempt
+@machine_endpoint
 @require_http_methods(["GET", "POST", "HEAD"])
 def ping_fail(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     return _ping(request, key, "fail")

@@ -64,7 +64,15 @@ def test_a_repeat_skips_the_connection_health_check(make_hook):
 
 
 @pytest.mark.parametrize(
-    "path", ["/hooks/alerts/t0k3n/alertmanager", "/hooks/phone/t0k3n", "/hooks/telegram/p4th"]
+    "path",
+    [
+        "/hooks/alerts/t0k3n/alertmanager",
+        "/hooks/phone/t0k3n",
+        "/hooks/telegram/p4th",
+        "/ping/6f1c2a58-6c4e-4d8e-9a55-3f0e8c0b9d11",
+        "/ping/6f1c2a58-6c4e-4d8e-9a55-3f0e8c0b9d11/start",
+        "/ping/6f1c2a58-6c4e-4d8e-9a55-3f0e8c0b9d11/fail",
+    ],
 )
-def test_every_source_hook_is_a_machine_endpoint(path):
+def test_every_machine_url_is_a_machine_endpoint(path):
     assert getattr(resolve(path).func, "machine_endpoint", False)
