@@ -55,6 +55,11 @@ def schedule_get(*, user: User, pk: int) -> Schedule:
     return get_object_or_404(schedule_list(user=user), pk=pk)
 
 
+def override_get(*, user: User, schedule_pk: int, pk: int) -> Override:
+    """An override of a schedule the user may see, or 404."""
+    return get_object_or_404(Override, schedule=schedule_get(user=user, pk=schedule_pk), pk=pk)
+
+
 def policy_list(*, user: User) -> QuerySet[EscalationPolicy]:
     if not (user.is_active and user.is_agent):
         return EscalationPolicy.objects.none()

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from dutydesk.accounts.models import User
-from dutydesk.channels.alerts.models import Integration, token_digest
+from dutydesk.channels.alerts.models import IntakeLog, IntakeStatus, Integration, token_digest
 
 
 def integration_for_token(token: str, *, kind: str | None = None) -> Integration | None:
@@ -50,3 +50,12 @@ def integration_list(*, user: User) -> QuerySet[Integration]:
 
 def integration_get(*, user: User, pk: int) -> Integration:
     return get_object_or_404(integration_list(user=user), pk=pk)
+
+
+def intake_log(*, integration: Integration, status: str = "") -> QuerySet[IntakeLog]:
+    """The intake log of an integration the caller may see, newest first, optionally of
+    one outcome (accepted, rejected...); without the bodies, which are read one at a time."""
+    log = IntakeLog.objects.filter(integration=integration).select_related("ticket")
+    if status in IntakeStatus.values:
+        log = log.filter(status=status)
+    return log.defer("body")

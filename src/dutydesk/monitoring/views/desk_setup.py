@@ -184,10 +184,8 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     integration = alert_selectors.integration_get(user=request.user, pk=pk)
     shown = request.session.pop(URL_SESSION_KEY, None)
     url = shown["url"] if shown and shown.get("pk") == integration.pk else None
-    status = request.GET.get("status")
-    log = IntakeLog.objects.filter(integration=integration).select_related("ticket")
-    if status in IntakeStatus.values:
-        log = log.filter(status=status)
+    status = request.GET.get("status") or ""
+    log = alert_selectors.intake_log(integration=integration, status=status)
     return render(
         request,
         "monitoring/desk/integration.html",
@@ -196,8 +194,8 @@ def integration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tab": "integrations",
             "integration": integration,
             "url": url,
-            "log": list(log.defer("body")[:LOG_SIZE]),
-            "status": status or "",
+            "log": list(log[:LOG_SIZE]),
+            "status": status,
             "statuses": IntakeStatus.choices,
         },
     )

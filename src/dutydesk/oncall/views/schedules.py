@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dutydesk.accounts.models import User
 from dutydesk.oncall import feeds, rotation, selectors, services
 from dutydesk.oncall.forms import DAY_CHOICES, OverrideForm
-from dutydesk.oncall.models import Override, RotationLayer, Schedule
+from dutydesk.oncall.models import RotationLayer, Schedule
 from dutydesk.oncall.views import calendar, schedule_edit
 from dutydesk.tickets.errors import ActionRefused
 from dutydesk.tickets.views.queue import staff_required
@@ -249,10 +249,7 @@ def override_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def override_delete(request: HttpRequest, pk: int, oid: int) -> HttpResponse:
-    schedule = selectors.schedule_get(user=request.user, pk=pk)
-    override = Override.objects.filter(schedule=schedule, pk=oid).first()
-    if override is None:
-        raise Http404
+    override = selectors.override_get(user=request.user, schedule_pk=pk, pk=oid)
     try:
         services.override_remove(by=request.user, override=override)
     except ActionRefused as exc:
