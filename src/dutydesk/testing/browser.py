@@ -102,3 +102,13 @@ def tiny_png() -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in through the login form of the server at ``base``, with the password the
+    test factories give every user."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", "secret")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()

@@ -10,21 +10,13 @@ from dutydesk.monitoring.services import results_record, status_group_create
 from dutydesk.monitoring.tests.desk_data import latency_history
 from dutydesk.monitoring.tests.factories import make_check
 from dutydesk.monitoring.tests.status_data import status_history
-from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths
+from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths, sign_in
 from dutydesk.testing.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "secret")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _data(acme, globex, agent):

@@ -18,6 +18,7 @@ from dutydesk.testing.browser import (
     csp_violations,
     screenshot,
     screenshots_at_both_widths,
+    sign_in,
 )
 from dutydesk.testing.factories import inbound
 from dutydesk.tickets.models import Priority, TicketType
@@ -27,14 +28,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "secret")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def escalated_page(subject: str) -> Page:

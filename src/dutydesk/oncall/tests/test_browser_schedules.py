@@ -10,7 +10,7 @@ import time_machine
 from dutydesk.accounts.models import Role
 from dutydesk.oncall.models import Override, RotationLayer, Schedule
 from dutydesk.oncall.tests.conftest import MSK, layer
-from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths
+from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths, sign_in
 from dutydesk.testing.factories import UserFactory
 
 pytestmark = [
@@ -43,14 +43,6 @@ def team_schedule(l1_team, supervisor):
         note="Swap",
     )
     return schedule
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "secret")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -5,20 +5,18 @@ the agent sees it closed. Once in English, once in Russian; screenshots of every
 
 import pytest
 
-from dutydesk.testing.browser import chromium, csp_violations, screenshots_at_both_widths, tiny_png
+from dutydesk.testing.browser import (
+    chromium,
+    csp_violations,
+    screenshots_at_both_widths,
+    sign_in,
+    tiny_png,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "secret")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

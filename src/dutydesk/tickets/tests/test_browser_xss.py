@@ -3,7 +3,7 @@ the real browser, on the agent's queue and ticket page and on the client's porta
 
 import pytest
 
-from dutydesk.testing.browser import chromium, csp_violations, screenshot
+from dutydesk.testing.browser import chromium, csp_violations, screenshot, sign_in
 from dutydesk.testing.factories import customer, inbound
 from dutydesk.tickets.inbound import InboundAttachment
 from dutydesk.tickets.services import ingest
@@ -14,14 +14,6 @@ pytestmark = [
 ]
 
 PAYLOAD = '<script>window.__xss = 1; alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "secret")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_stored_script_renders_inert(live_server, acme, l1_agent):
