@@ -67,12 +67,6 @@ def setup_database(args: argparse.Namespace, data_dir: Path) -> tuple[dict, str]
     return env, "/hooks/alerts/" + url.split("/hooks/alerts/", 1)[1]
 
 
-def server_argv(args: argparse.Namespace, port: int) -> list[str]:
-    size = ["--workers", str(args.workers), "--threads", str(args.threads)]
-    bind = ["--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-m", "dutydesk", "serve", *bind, *size]
-
-
 def notification(group: int, status: str) -> bytes:
     """One Alertmanager v4 notification: group ``group`` with its one alert."""
     severity = ("critical", "warning", "warning", "info")[group % 4]
@@ -179,7 +173,9 @@ def main() -> int:
     port = common.free_port()
     print(f"alert intake benchmark: {common.database_label()}, data dir {data_dir}, port {port}")
     print(f"  load average before: {os.getloadavg()[0]:.1f} (other work skews the figures)")
-    proc = server.start(server_argv(args, port), env, port, data_dir / "server.log")
+    proc = server.start(
+        server.serve_argv(port, args.workers, args.threads), env, port, data_dir / "server.log"
+    )
     rows = []
     try:
         fire(port, path, [notification(10**6 + g, "firing") for g in range(50)], 4)  # warm-up

@@ -239,3 +239,13 @@ def post_all(
     for thread in threads:
         thread.join()
     return timer.elapsed
+
+
+def wait_for_stop_signal() -> None:
+    """Block until SIGTERM or SIGINT (a receiver child process the bench stops)."""
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()

@@ -63,16 +63,6 @@ def setup_database(args: argparse.Namespace, data_dir: Path) -> tuple[dict, str,
     return env, token, contacts
 
 
-def server_argv(args: argparse.Namespace, port: int) -> list[str]:
-    """`dutydesk serve`, the production server; --app serves another WSGI app (what-ifs)."""
-    size = ["--workers", str(args.workers), "--threads", str(args.threads)]
-    if args.app:
-        bind = ["--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
-        return [sys.executable, "-m", "gunicorn", args.app, *bind, *size]
-    bind = ["--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-m", "dutydesk", "serve", *bind, *size]
-
-
 def bodies(n: int, offset: int, contacts: list[str]) -> list[bytes]:
     """Distinct tickets; even ones from a new requester, odd ones from an existing contact."""
     out = []
@@ -151,7 +141,8 @@ def main() -> int:
     port = common.free_port()
     print(f"ingest benchmark: {common.database_label()}, data dir {data_dir}, port {port}")
     print(f"  load average before: {os.getloadavg()[0]:.1f} (other work skews the figures)")
-    proc = server.start(server_argv(args, port), env, port, data_dir / "server.log")
+    argv = server.serve_argv(port, args.workers, args.threads, args.app or "")
+    proc = server.start(argv, env, port, data_dir / "server.log")
     sampler = server.WaitSampler() if common.is_postgres(args.database_url) else None
     try:
         fire(port, token, bodies(args.warmup, 10**6, contacts), args.concurrency)

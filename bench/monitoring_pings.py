@@ -118,13 +118,8 @@ def main() -> int:
     port = common.free_port()
     print(f"ping benchmark: {common.database_label()}, port {port}")
     print(f"  load average before: {os.getloadavg()[0]:.1f} (other work skews the figures)")
-    size = ["--workers", str(args.workers), "--threads", str(args.threads)]
-    if args.fast_path:  # gunicorn directly, as bench/ingest.py --app does
-        argv = [sys.executable, "-m", "gunicorn", "dutydesk.monitoring.wsgi:application"]
-        argv += ["--bind", f"127.0.0.1:{port}", *size]
-    else:
-        argv = [sys.executable, "-m", "dutydesk", "serve", "--host", "127.0.0.1"]
-        argv += ["--port", str(port), *size]
+    app = "dutydesk.monitoring.wsgi:application" if args.fast_path else ""
+    argv = server.serve_argv(port, args.workers, args.threads, app)
     proc = server.start(argv, env, port, data_dir / "server.log")
     try:
         fire(port, keys, 500, args.concurrency)  # warm-up

@@ -73,10 +73,7 @@ def stand_ins_main(path: Path) -> int:
     telegram = telegram_stand_in(arrivals)
     smtp = smtp_stand_in(arrivals)
     print(json.dumps({"telegram": telegram.server_port, "smtp": smtp.port}), flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    common.wait_for_stop_signal()
     telegram.shutdown()
     smtp.stop()
     return 0

@@ -30,7 +30,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -62,10 +61,7 @@ def stand_ins_main(path: Path) -> int:
     smtp = smtp_stand_in(arrivals)
     print(json.dumps({"telegram": telegram.url, "token": telegram.token, "smtp": smtp.port}))
     sys.stdout.flush()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    common.wait_for_stop_signal()
     telegram.stop()
     smtp.stop()
     return 0

@@ -21,6 +21,17 @@ from pathlib import Path
 from bench import common
 
 
+def serve_argv(port: int, workers: int, threads: int, app: str = "") -> list[str]:
+    """``dutydesk serve`` on loopback, as installations run it; with ``app``, gunicorn
+    serving that WSGI app instead (what-ifs, the ping fast path)."""
+    size = ["--workers", str(workers), "--threads", str(threads)]
+    if app:
+        bind = ["--bind", f"127.0.0.1:{port}", "--access-logfile", "-"]
+        return [sys.executable, "-m", "gunicorn", app, *bind, *size]
+    bind = ["--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "dutydesk", "serve", *bind, *size]
+
+
 def start(argv: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
     """Run the server in its own process group and wait until /healthz answers 200."""
     out = log.open("wb")

@@ -216,8 +216,7 @@ def webhook(args, standin, env: dict, data_dir: Path) -> int:
     connections.close_all()  # the server opens its own
 
     port = common.free_port()
-    argv = [sys.executable, "-m", "dutydesk", "serve", "--host", "127.0.0.1"]
-    argv += ["--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)]
+    argv = server.serve_argv(port, args.workers, args.threads)
     print(f"Telegram webhook benchmark: {common.database_label()}, data dir {data_dir}")
     print(f"  gunicorn {args.workers} workers x {args.threads} threads, {args.concurrency} conns")
     proc = server.start(argv, env, port, data_dir / "server.log")
