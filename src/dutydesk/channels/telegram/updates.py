@@ -113,9 +113,10 @@ def telegram_update_process(
     its batch's in one query), for the sender's first update in the batch only: an
     earlier one may have created or linked it. ``later``: the caller commits (a poll's
     group of updates) and then calls what is put here (answers to Telegram); without it
-    they are called once the update's own transaction commits. Network errors reaching the Bot API
-    propagate (the caller retries later, the offset stays); any other failure is recorded
-    as a failed update, kept with its raw JSON.
+    they are called once the update's own transaction commits.
+
+    Network errors reaching the Bot API propagate (the caller retries later, the offset
+    stays); any other failure is recorded as a failed update, kept with its raw JSON.
     """
     update_id = int(update["update_id"])
     if not unseen and TelegramUpdate.objects.filter(update_id=update_id).exists():
